@@ -1,0 +1,88 @@
+/**
+ * `schemaplan.yaml` + environment → Config. Precedence for the database URL (DESIGN.md):
+ * `--url`, else `DATABASE_URL`, else `database.url` in schemaplan.yaml.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+
+/** The resolved configuration of one project. All paths are absolute. */
+export interface Config {
+  /** Folder holding schemaplan.yaml (or the working directory when there is none). */
+  root: string;
+  /** Desired-state sources: files or folders of `.sql` files, in load order. */
+  schema: string[];
+  migrationsDir: string;
+  plansDir: string;
+  /** Schemas whose objects are diffed (default `['public']`). */
+  schemas: string[];
+  /** Object identity patterns (`*` wildcard, e.g. `table:public.tmp_*`) left out of every diff. */
+  exclude: string[];
+  /** Live database, when one is configured. */
+  databaseUrl?: string;
+  /** `pglite` (embedded, default) or a server URL on which temporary shadow databases are created. */
+  shadow: string;
+  /** The history (tracking) table. */
+  table: { schema: string; name: string };
+  /** `lock_timeout` / `statement_timeout` applied by the runner, PostgreSQL interval text ('5s'), unset when absent. */
+  lockTimeout?: string;
+  statementTimeout?: string;
+}
+
+/** Thrown for an unreadable or invalid schemaplan.yaml. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The file name looked for in the working directory. */
+export const CONFIG_FILE = 'schemaplan.yaml';
+
+/**
+ * Loads `<cwd>/schemaplan.yaml` (optional) and applies overrides.
+ * @throws ConfigError on invalid YAML or wrongly typed keys.
+ */
+export function loadConfig(cwd: string, overrides: { url?: string; env?: NodeJS.ProcessEnv } = {}): Config {
+  const env = overrides.env ?? process.env;
+  const file = path.join(cwd, CONFIG_FILE);
+  let raw: Record<string, any> = {};
+  if (fs.existsSync(file)) {
+    try {
+      raw = (YAML.parse(fs.readFileSync(file, 'utf8')) as Record<string, any>) ?? {};
+    } catch (e: any) {
+      throw new ConfigError(`${CONFIG_FILE}: ${e.message}`);
+    }
+    if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${CONFIG_FILE}: expected a mapping at the top level`);
+  }
+  const str = (v: unknown, key: string): string | undefined => {
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'string') throw new ConfigError(`${CONFIG_FILE}: ${key} must be a string`);
+    return v;
+  };
+  const list = (v: unknown, key: string): string[] | undefined => {
+    if (v === undefined || v === null) return undefined;
+    if (typeof v === 'string') return [v];
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new ConfigError(`${CONFIG_FILE}: ${key} must be a string or a list of strings`);
+    return v as string[];
+  };
+  const abs = (p: string) => path.resolve(cwd, p);
+  const tableSpec = str(raw.table, 'table') ?? 'public.schema_migrations';
+  const [tSchema, tName] = tableSpec.includes('.') ? tableSpec.split('.', 2) : ['public', tableSpec];
+  const database = (raw.database ?? {}) as Record<string, unknown>;
+  const runner = (raw.runner ?? {}) as Record<string, unknown>;
+  return {
+    root: cwd,
+    schema: (list(raw.schema, 'schema') ?? ['schema']).map(abs),
+    migrationsDir: abs(str(raw.migrations, 'migrations') ?? 'migrations'),
+    plansDir: abs(str(raw.plans, 'plans') ?? 'plans'),
+    schemas: list(raw.schemas, 'schemas') ?? ['public'],
+    exclude: list(raw.exclude, 'exclude') ?? [],
+    databaseUrl: overrides.url ?? env.DATABASE_URL ?? str(database.url, 'database.url'),
+    shadow: str(raw.shadow, 'shadow') ?? 'pglite',
+    table: { schema: tSchema!, name: tName! },
+    lockTimeout: str(runner.lock_timeout, 'runner.lock_timeout'),
+    statementTimeout: str(runner.statement_timeout, 'runner.statement_timeout'),
+  };
+}

@@ -1,0 +1,19 @@
+import type { Db } from './types.js';
+import { connectPg } from './pg.js';
+import { openPglite, parsePgliteUrl } from './pglite.js';
+
+/**
+ * Opens a connection for a database URL: `postgres://`/`postgresql://` (libpq URI, see PostgreSQL
+ * docs "Connection URIs") through node-postgres, or `pglite:memory` / `pglite:<dir>` for the
+ * embedded PGlite.
+ * @throws Error for an unsupported scheme; the driver's error when the connection fails.
+ */
+export async function connect(url: string): Promise<Db> {
+  const lite = parsePgliteUrl(url);
+  if (lite) return openPglite(lite.dataDir);
+  if (!/^postgres(ql)?:\/\//i.test(url)) {
+    throw new Error(`unsupported database URL scheme (expected postgres://, postgresql:// or pglite:): ${url.split(':')[0]}:`);
+  }
+  return connectPg(url);
+}
+

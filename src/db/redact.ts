@@ -1,0 +1,23 @@
+/**
+ * Password redaction for anything that is printed, logged or written: connection URLs and free
+ * text that may embed one (driver error messages sometimes echo the connection string).
+ */
+
+/**
+ * Returns `url` with the password replaced by `***`. Works on `postgres://` and `postgresql://`
+ * URLs, including a `password=` query parameter; anything else is returned unchanged.
+ *
+ * @example redactUrl('postgres://app:s3cret@db:5432/prod') === 'postgres://app:***@db:5432/prod'
+ */
+export function redactUrl(url: string): string {
+  return url
+    .replace(/^(postgres(?:ql)?:\/\/[^:/@?#]*):[^@/?#]*@/i, '$1:***@')
+    .replace(/([?&]password=)[^&]*/gi, '$1***');
+}
+
+/** Removes every occurrence of each secret (e.g. the password of the current URL) from `text`. */
+export function redactText(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) if (s && s.length > 0) out = out.split(s).join('***');
+  return out.replace(/postgres(?:ql)?:\/\/[^\s'"]+/gi, (m) => redactUrl(m));
+}

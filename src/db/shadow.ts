@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import type { Db } from './types.js';
+import { connect } from './connect.js';
+import { openPglite } from './pglite.js';
+import { quoteIdent } from './quote.js';
+
+/** A scratch database that schema files or migration history are executed in, then introspected. */
+export interface Shadow {
+  db: Db;
+  /** Closes the connection and removes the scratch database; never throws. */
+  dispose(): Promise<void>;
+}
+
+/** A fresh in-memory PGlite (PostgreSQL 18): the zero set-up shadow. ≈1–3 s to start. */
+export async function pgliteShadow(): Promise<Shadow> {
+  const db = await openPglite();
+  return { db, dispose: () => db.close().catch(() => undefined) };
+}
+
+/**
+ * Replaces the database name in a `postgres://` URL, keeping host, port, user, password and query
+ * parameters (so a Unix-socket `?host=/dir` URL keeps working).
+ */
+export function withDatabase(url: string, database: string): string {
+  // Not WHATWG URL: it rejects libpq's empty-host form `postgres://user@/db?host=/socket/dir`.
+  const m = /^(postgres(?:ql)?:\/\/[^/?#]*)(\/[^?#]*)?(.*)$/i.exec(url);
+  if (!m) throw new Error('not a postgres:// URL');
+  return `${m[1]}/${encodeURIComponent(database)}${m[3]}`;
+}
+
+/**
+ * A temporary database on the server behind `url` (same major version as the live side, as DESIGN.md
+ * requires): `CREATE DATABASE schemaplan_shadow_<random>`, dropped by `dispose` (`WITH (FORCE)` on
+ * PostgreSQL ≥ 13), also when the work in it failed.
+ * @throws when the role may not create databases (SQLSTATE 42501): configure `shadow.url` instead.
+ */
+export async function serverShadow(url: string): Promise<Shadow> {
+  const name = `schemaplan_shadow_${randomBytes(6).toString('hex')}`;
+  const admin = await connect(url);
+  try {
+    await admin.exec(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE template0 ENCODING 'UTF8'`);
+  } catch (e) {
+    await admin.close();
+    throw e;
+  }
+  let db: Db;
+  try {
+    db = await connect(withDatabase(url, name));
+  } catch (e) {
+    await admin.exec(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`).catch(() => undefined);
+    await admin.close();
+    throw e;
+  }
+  return {
+    db,
+    async dispose() {
+      await db.close().catch(() => undefined);
+      await admin.exec(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`).catch(() =>
+        admin.exec(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`).catch(() => undefined),
+      );
+      await admin.close();
+    },
+  };
+}
+
+/**
+ * Opens the shadow named by configuration: `pglite` (default) or a server URL on which temporary
+ * databases are created.
+ */
+export async function openShadow(spec: string | undefined): Promise<Shadow> {
+  if (!spec || spec === 'pglite') return pgliteShadow();
+  return serverShadow(spec);
+}

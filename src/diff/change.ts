@@ -1,0 +1,85 @@
+/**
+ * Changes: the typed output of `diff`. Each change is one logical step on one object, with the SQL
+ * that performs it and the identities it creates, drops, requires and releases — which is all that
+ * `plan/order.ts` needs to put statements in a valid order.
+ */
+import type { ObjectKind } from '../catalog/model.js';
+
+/** What happens to the object. `replace` = dropped and created again under the same identity. */
+export type ChangeOp = 'create' | 'drop' | 'alter' | 'replace' | 'comment';
+
+export interface Change {
+  /** Identity of the object changed, e.g. `column:public.leads.ai_summary`. */
+  id: string;
+  kind: ObjectKind;
+  op: ChangeOp;
+  /** One line for humans, e.g. `add column public.leads.ai_summary (text)`. */
+  description: string;
+  /** Statements, without trailing semicolons. */
+  sql: string[];
+  /** Why this change loses data, or null when it does not. Destructive changes are blocked by default. */
+  destructive: string | null;
+  /** False when a statement cannot run inside a transaction block (e.g. CREATE INDEX CONCURRENTLY). */
+  transactional: boolean;
+  /** Identities that exist after this change and did not before (or are re-created). */
+  creates: string[];
+  /** Identities that no longer exist after this change (including implicitly dropped sub-objects). */
+  drops: string[];
+  /** Identities that must exist when this change runs (to-catalog dependencies). */
+  requires: string[];
+  /** Identities this change stops depending on (from-catalog dependencies it lets go of). */
+  releases: string[];
+  /**
+   * Tie-breaker rank for ordering when dependencies do not decide (lower first): drops of dependents,
+   * then creates of schemas, extensions, types, sequences, functions, tables, columns, constraints,
+   * indexes, triggers, comments.
+   */
+  phase: number;
+  /**
+   * When this change is blocked by policy: the fields of the object to keep as they are in the
+   * from-catalog (undefined = the whole object, and every object in `drops`).
+   */
+  revertFields?: string[];
+}
+
+/** Phase ranks (see `Change.phase`). */
+export const PHASE = {
+  dropTrigger: 10,
+  dropIndex: 12,
+  dropForeignKey: 14,
+  dropConstraint: 16,
+  dropDefault: 18,
+  dropColumn: 20,
+  dropTable: 22,
+  dropFunction: 24,
+  dropSequence: 26,
+  dropType: 28,
+  dropExtension: 30,
+  dropSchema: 32,
+  createSchema: 40,
+  createExtension: 42,
+  createType: 44,
+  createSequence: 46,
+  createFunction: 48,
+  createTable: 50,
+  alterColumn: 52,
+  ownedBy: 54,
+  createConstraint: 56,
+  createForeignKey: 58,
+  createIndex: 60,
+  createTrigger: 62,
+  comment: 70,
+} as const;
+
+/** Fills the defaults of a change. */
+export function change(c: Partial<Change> & Pick<Change, 'id' | 'kind' | 'op' | 'description' | 'sql' | 'phase'>): Change {
+  return {
+    destructive: null,
+    transactional: true,
+    creates: [],
+    drops: [],
+    requires: [],
+    releases: [],
+    ...c,
+  };
+}

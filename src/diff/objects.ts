@@ -1,0 +1,225 @@
+/**
+ * Changes for the standalone kinds: schemas, extensions, enum types, sequences, constraints,
+ * indexes, functions and triggers. Each is created, dropped, altered in place where PostgreSQL
+ * allows it, or replaced (drop + create) where it does not.
+ */
+import type { Catalog, CatalogObject, ConstraintObject, EnumType, FunctionObject, ObjectKind, SequenceObject, TriggerObject } from '../catalog/model.js';
+import { objectsOfKind } from '../catalog/model.js';
+import { qualified, quoteIdent, quoteLiteral } from '../db/quote.js';
+import { change, PHASE, type Change } from './change.js';
+import { createSql, dropSql, tableName, triggerEnableSql } from './ddl.js';
+
+const CREATE_PHASE: Record<string, number> = {
+  schema: PHASE.createSchema, extension: PHASE.createExtension, type: PHASE.createType, sequence: PHASE.createSequence,
+  function: PHASE.createFunction, index: PHASE.createIndex, trigger: PHASE.createTrigger, constraint: PHASE.createConstraint,
+};
+const DROP_PHASE: Record<string, number> = {
+  schema: PHASE.dropSchema, extension: PHASE.dropExtension, type: PHASE.dropType, sequence: PHASE.dropSequence,
+  function: PHASE.dropFunction, index: PHASE.dropIndex, trigger: PHASE.dropTrigger, constraint: PHASE.dropConstraint,
+};
+
+function label(o: CatalogObject): string {
+  return o.id.slice(o.id.indexOf(':') + 1);
+}
+
+/** A create change for `o` as it is in `cat`. */
+export function createChange(cat: Catalog, o: CatalogObject): Change {
+  let phase = CREATE_PHASE[o.kind] ?? PHASE.createTable;
+  if (o.kind === 'constraint' && o.type === 'f') phase = PHASE.createForeignKey;
+  return change({ id: o.id, kind: o.kind, op: 'create', description: `create ${o.kind} ${label(o)}`, sql: createSql(cat, o), phase, creates: [o.id], requires: o.deps });
+}
+
+/** A drop change for `o` as it is in `cat`. Every drop loses something, so it is destructive. */
+export function dropChange(cat: Catalog, o: CatalogObject, destructive: string | null = `drops ${o.kind} ${label(o)}`): Change {
+  let phase = DROP_PHASE[o.kind] ?? PHASE.dropTable;
+  if (o.kind === 'constraint' && o.type === 'f') phase = PHASE.dropForeignKey;
+  return change({ id: o.id, kind: o.kind, op: 'drop', description: `drop ${o.kind} ${label(o)}`, sql: [dropSql(cat, o)], phase, drops: [o.id], releases: o.deps, destructive });
+}
+
+/** Drop-then-create of the same identity (not destructive: the object comes back in its new form). */
+export function replaceChanges(from: Catalog, to: Catalog, a: CatalogObject, b: CatalogObject, why: string): Change[] {
+  const d = dropChange(from, a, null);
+  const c = createChange(to, b);
+  d.op = 'replace';
+  c.op = 'replace';
+  d.description = `drop ${a.kind} ${label(a)} to re-create it (${why})`;
+  c.description = `re-create ${b.kind} ${label(b)} (${why})`;
+  return [d, c];
+}
+
+/** Creates and drops of objects of `kind` present on one side only. */
+function addsAndDrops(from: Catalog, to: Catalog, kind: ObjectKind, skipDrop: (o: CatalogObject) => boolean = () => false): Change[] {
+  const out: Change[] = [];
+  for (const o of objectsOfKind(to, kind)) if (!from.objects[o.id] && !isImplicitlyCreated(to, from, o)) out.push(createChange(to, o));
+  for (const o of objectsOfKind(from, kind)) if (!to.objects[o.id] && !skipDrop(o) && !isImplicitlyDropped(from, to, o)) out.push(dropChange(from, o));
+  return out;
+}
+
+/** Objects that go away with their table (the table's own drop change lists them). */
+function isImplicitlyDropped(from: Catalog, to: Catalog, o: CatalogObject): boolean {
+  if ('table' in o && typeof o.table === 'string') return !to.objects[o.table];
+  if (o.kind === 'sequence' && o.ownedBy) {
+    const col = from.objects[o.ownedBy];
+    return !to.objects[o.ownedBy] || (col?.kind === 'column' && !to.objects[col.table]);
+  }
+  return false;
+}
+
+function isImplicitlyCreated(_to: Catalog, _from: Catalog, _o: CatalogObject): boolean {
+  return false;
+}
+
+/** Schemas and extensions. Extension versions are not compared (they move between majors). */
+export function diffSchemasAndExtensions(from: Catalog, to: Catalog): Change[] {
+  return [...addsAndDrops(from, to, 'schema'), ...addsAndDrops(from, to, 'extension')];
+}
+
+/** Enum types: create, drop, ADD VALUE in place; a removed or reordered value is a destructive replacement. */
+export function diffEnums(from: Catalog, to: Catalog): Change[] {
+  const out = addsAndDrops(from, to, 'type');
+  for (const b of objectsOfKind(to, 'type')) {
+    const a = from.objects[b.id] as EnumType | undefined;
+    if (!a || a.values.join('\u0000') === b.values.join('\u0000')) continue;
+    const name = qualified(b.schema, b.name);
+    const kept = a.values.filter((v) => b.values.includes(v));
+    const keepsOrder = kept.length === a.values.length && kept.join('\u0000') === b.values.filter((v) => a.values.includes(v)).join('\u0000');
+    if (keepsOrder) {
+      const sql: string[] = [];
+      const present = [...a.values];
+      b.values.forEach((v, i) => {
+        if (present.includes(v)) return;
+        const next = b.values.slice(i + 1).find((x) => present.includes(x));
+        const prev = b.values.slice(0, i).reverse().find((x) => present.includes(x));
+        const where = next !== undefined ? ` BEFORE ${quoteLiteral(next)}` : prev !== undefined ? ` AFTER ${quoteLiteral(prev)}` : '';
+        sql.push(`ALTER TYPE ${name} ADD VALUE ${quoteLiteral(v)}${where}`);
+        present.splice(next !== undefined ? present.indexOf(next) : present.length, 0, v);
+      });
+      out.push(change({ id: b.id, kind: 'type', op: 'alter', description: `add value(s) to enum ${b.schema}.${b.name}`, sql, phase: PHASE.createType + 1, requires: [b.id] }));
+    } else {
+      out.push(...enumReplacement(from, to, a, b));
+    }
+  }
+  return out;
+}
+
+/**
+ * Removing or reordering enum labels: rename the old type away, create the new one, recast every
+ * column using it through text, drop the old type. Destructive: rows holding a removed label make
+ * the cast fail.
+ */
+function enumReplacement(from: Catalog, to: Catalog, a: EnumType, b: EnumType): Change[] {
+  const name = qualified(b.schema, b.name);
+  const tmp = quoteIdent(`${b.name}__schemaplan_old`);
+  const columns = objectsOfKind(to, 'column').filter((c) => c.deps.includes(b.id) && from.objects[c.id]);
+  const sql = [`ALTER TYPE ${name} RENAME TO ${tmp}`, createSql(to, b)[0]!];
+  for (const c of columns) {
+    const t = tableName(to, c.table);
+    const fromCol = from.objects[c.id] as typeof c;
+    if (fromCol.default !== null) sql.push(`ALTER TABLE ${t} ALTER COLUMN ${quoteIdent(c.name)} DROP DEFAULT`);
+    sql.push(`ALTER TABLE ${t} ALTER COLUMN ${quoteIdent(c.name)} TYPE ${c.type} USING ${quoteIdent(c.name)}::text::${c.type}`);
+    if (fromCol.default !== null && c.default !== null && c.type === fromCol.type) sql.push(`ALTER TABLE ${t} ALTER COLUMN ${quoteIdent(c.name)} SET DEFAULT ${c.default}`);
+  }
+  sql.push(`DROP TYPE ${qualified(b.schema, `${b.name}__schemaplan_old`)}`);
+  const removed = a.values.filter((v) => !b.values.includes(v));
+  return [change({
+    id: b.id, kind: 'type', op: 'replace',
+    description: `replace enum ${b.schema}.${b.name} (${removed.length ? `removes ${removed.join(', ')}` : 'reorders values'}; recasts ${columns.map((c) => c.id.slice(7)).join(', ') || 'no columns'})`,
+    sql, phase: PHASE.createType + 1,
+    destructive: removed.length ? `removes value(s) ${removed.map((v) => `'${v}'`).join(', ')} from enum ${b.schema}.${b.name}; rows holding them fail the recast` : `reorders enum ${b.schema}.${b.name}`,
+    revertFields: ['values'],
+  })];
+}
+
+/** Sequences: create, drop, ALTER SEQUENCE for changed parameters, OWNED BY. */
+export function diffSequences(from: Catalog, to: Catalog): Change[] {
+  const out = addsAndDrops(from, to, 'sequence');
+  for (const b of objectsOfKind(to, 'sequence')) {
+    const a = from.objects[b.id] as SequenceObject | undefined;
+    const name = qualified(b.schema, b.name);
+    if (a) {
+      const sets: string[] = [];
+      if (a.dataType !== b.dataType) sets.push(`AS ${b.dataType}`);
+      if (a.increment !== b.increment) sets.push(`INCREMENT BY ${b.increment}`);
+      if (a.min !== b.min) sets.push(`MINVALUE ${b.min}`);
+      if (a.max !== b.max) sets.push(`MAXVALUE ${b.max}`);
+      if (a.start !== b.start) sets.push(`START WITH ${b.start}`);
+      if (a.cache !== b.cache) sets.push(`CACHE ${b.cache}`);
+      if (a.cycle !== b.cycle) sets.push(b.cycle ? 'CYCLE' : 'NO CYCLE');
+      if (sets.length) out.push(change({ id: b.id, kind: 'sequence', op: 'alter', description: `alter sequence ${b.schema}.${b.name}`, sql: [`ALTER SEQUENCE ${name} ${sets.join(' ')}`], phase: PHASE.createSequence + 1 }));
+    }
+    if ((a?.ownedBy ?? null) !== b.ownedBy) {
+      const col = b.ownedBy ? to.objects[b.ownedBy] : undefined;
+      const target = col && col.kind === 'column' ? `${tableName(to, col.table)}.${quoteIdent(col.name)}` : 'NONE';
+      out.push(change({
+        id: b.id, kind: 'sequence', op: 'alter', description: `set sequence ${b.schema}.${b.name} owned by ${b.ownedBy ? b.ownedBy.slice(7) : 'none'}`,
+        sql: [`ALTER SEQUENCE ${name} OWNED BY ${target}`], phase: PHASE.ownedBy, requires: b.ownedBy ? [b.id, b.ownedBy] : [b.id],
+        releases: a?.ownedBy ? [a.ownedBy] : [],
+      }));
+    }
+  }
+  return out;
+}
+
+function stripNotValid(def: string): string {
+  return def.replace(/\s+NOT VALID$/, '');
+}
+
+/** Constraints: add, drop, VALIDATE in place, replace when the definition changed. */
+export function diffConstraints(from: Catalog, to: Catalog): Change[] {
+  const out = addsAndDrops(from, to, 'constraint');
+  for (const b of objectsOfKind(to, 'constraint')) {
+    const a = from.objects[b.id] as ConstraintObject | undefined;
+    if (!a) continue;
+    if (stripNotValid(a.definition) !== stripNotValid(b.definition) || a.type !== b.type || (a.validated && !b.validated)) {
+      out.push(...replaceChanges(from, to, a, b, 'definition changed'));
+    } else if (!a.validated && b.validated) {
+      out.push(change({
+        id: b.id, kind: 'constraint', op: 'alter', description: `validate constraint ${label(b)}`,
+        sql: [`ALTER TABLE ${tableName(to, b.table)} VALIDATE CONSTRAINT ${quoteIdent(b.name)}`], phase: PHASE.createForeignKey + 1, requires: [b.id],
+      }));
+    }
+  }
+  return out;
+}
+
+/** Indexes: create, drop, replace when `pg_get_indexdef` differs. */
+export function diffIndexes(from: Catalog, to: Catalog): Change[] {
+  const out = addsAndDrops(from, to, 'index');
+  for (const b of objectsOfKind(to, 'index')) {
+    const a = from.objects[b.id];
+    if (a && a.kind === 'index' && a.definition !== b.definition) out.push(...replaceChanges(from, to, a, b, 'definition changed'));
+  }
+  return out;
+}
+
+/**
+ * Functions and procedures: CREATE OR REPLACE when PostgreSQL allows it (same result type and same
+ * argument names/defaults, PostgreSQL docs "CREATE FUNCTION"), otherwise drop and create.
+ */
+export function diffFunctions(from: Catalog, to: Catalog): Change[] {
+  const out = addsAndDrops(from, to, 'function');
+  for (const b of objectsOfKind(to, 'function')) {
+    const a = from.objects[b.id] as FunctionObject | undefined;
+    if (!a || a.definition === b.definition) continue;
+    if (a.returns === b.returns && a.args === b.args && a.prokind === b.prokind) {
+      out.push(change({ id: b.id, kind: 'function', op: 'alter', description: `replace body of ${b.prokind === 'p' ? 'procedure' : 'function'} ${label(b)}`, sql: [b.definition.trim()], phase: PHASE.createFunction, requires: b.deps, releases: a.deps }));
+    } else {
+      out.push(...replaceChanges(from, to, a, b, 'signature changed'));
+    }
+  }
+  return out;
+}
+
+/** Triggers: create, drop, replace when the definition changed, ENABLE/DISABLE in place. */
+export function diffTriggers(from: Catalog, to: Catalog): Change[] {
+  const out = addsAndDrops(from, to, 'trigger');
+  for (const b of objectsOfKind(to, 'trigger')) {
+    const a = from.objects[b.id] as TriggerObject | undefined;
+    if (!a) continue;
+    if (a.definition !== b.definition) out.push(...replaceChanges(from, to, a, b, 'definition changed'));
+    else if (a.enabled !== b.enabled) {
+      out.push(change({ id: b.id, kind: 'trigger', op: 'alter', description: `set trigger ${label(b)} ${b.enabled === 'D' ? 'disabled' : 'enabled'}`, sql: [triggerEnableSql(to, b.table, b.name, b.enabled)], phase: PHASE.createTrigger + 1, requires: [b.id] }));
+    }
+  }
+  return out;
+}

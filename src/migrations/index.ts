@@ -1,0 +1,12 @@
+/** Migration files: names, sections, checksums, the sum file and the loaded history. No database access. */
+export {
+  parseMigrationFileName, tryParseMigrationFileName, namingProblems, isValidTimestamp, newVersion, slugify, compareVersions,
+  MigrationNameError, type MigrationName,
+} from './names.js';
+export {
+  parseMigration, renderMigration, MigrationFormatError,
+  type ParsedMigration, type MigrationFormat, type RenderMigrationInput,
+} from './sections.js';
+export { sha256Hex, sha256Base64 } from './checksum.js';
+export { computeSum, writeSum, verifySum, migrationFiles, SUM_FILE, type Sum, type SumEntry, type SumProblem } from './sumfile.js';
+export { loadHistory, type Migration } from './history.js';

@@ -1,0 +1,225 @@
+/**
+ * Migration file sections: reading the up/down parts of the formats schemaplan accepts (dbmate,
+ * goose, `-- UP`/`-- DOWN`, up-only) and writing schemaplan's own dbmate-compatible format.
+ * Pure text processing; no database, no SQL parser.
+ */
+import { leadingTriviaLength } from '../sql/split.js';
+
+/** Which marker family a file uses. */
+export type MigrationFormat = 'dbmate' | 'goose' | 'updown' | 'uponly';
+
+/** A migration file split into its parts. Line numbers are 1-based lines of the whole file. */
+export interface ParsedMigration {
+  format: MigrationFormat;
+  /** The up section's text: the lines after the up marker up to the next marker (whole file for `uponly`). */
+  up: string;
+  /** The down section's text, `null` when the file has no down marker (an empty string when the section is empty). */
+  down: string | null;
+  /** Line of the file where `up` starts; pass `upLine - 1` as `executeScript`'s `lineOffset`. */
+  upLine: number;
+  /** Line of the file where `down` starts, `null` without a down section. */
+  downLine: number | null;
+  /** False for `-- migrate:up transaction:false` and goose `-- +goose NO TRANSACTION`. */
+  transactional: boolean;
+  /** The down section's mode: `-- migrate:down transaction:false` (dbmate) or goose NO TRANSACTION make it false. */
+  downTransactional: boolean;
+  /** Text of a `-- DESTRUCTIVE: <what is lost>` header line, when present. */
+  destructive?: string;
+  /**
+   * `-- Key: value` comment lines before the first marker (for up-only files: the leading comment
+   * block), keyed as written, e.g. `{ Migration: '20261121093000_x', Plan: 'plans/….yaml' }`.
+   * Recognised by the runner: `lock_timeout`, `statement_timeout` (PostgreSQL interval text).
+   */
+  header: Record<string, string>;
+}
+
+/** Thrown for a file whose markers are inconsistent; the message starts with `file:line:`. */
+export class MigrationFormatError extends Error {
+  constructor(readonly file: string, readonly line: number, message: string) {
+    super(`${file}:${line}: ${message}`);
+    this.name = 'MigrationFormatError';
+  }
+}
+
+type Marker = { family: Exclude<MigrationFormat, 'uponly'>; kind: 'up' | 'down'; line: number; options: string };
+
+const DBMATE_RE = /^--\s*migrate:(up|down)(?![A-Za-z0-9_])(.*)$/i;
+const GOOSE_RE = /^--\s*\+goose\s+(up|down)\b(.*)$/i;
+const GOOSE_NO_TX_RE = /^--\s*\+goose\s+no\s+transaction\s*$/i;
+const UPDOWN_RE = /^--\s*(up|down)\s*$/i;
+const HEADER_RE = /^--\s*([A-Za-z][A-Za-z0-9_-]*)\s*:\s*(.*?)\s*$/;
+
+function markerOf(line: string, n: number): Marker | undefined {
+  const l = line.replace(/\r$/, '');
+  let m = DBMATE_RE.exec(l);
+  if (m) return { family: 'dbmate', kind: m[1]!.toLowerCase() as 'up' | 'down', line: n, options: m[2]!.trim() };
+  m = GOOSE_RE.exec(l);
+  if (m) return { family: 'goose', kind: m[1]!.toLowerCase() as 'up' | 'down', line: n, options: m[2]!.trim() };
+  m = UPDOWN_RE.exec(l);
+  if (m) return { family: 'updown', kind: m[1]!.toLowerCase() as 'up' | 'down', line: n, options: '' };
+  return undefined;
+}
+
+/** dbmate's rule: a section is transactional unless its options say `transaction:false`. */
+function dbmateTransactional(options: string): boolean {
+  for (const pair of options.split(/\s+/)) {
+    const [k, v] = pair.split(':');
+    if (k?.toLowerCase() === 'transaction' && v?.toLowerCase() === 'false') return false;
+  }
+  return true;
+}
+
+/** Reads `-- Key: value` lines (and `-- DESTRUCTIVE:`) from comment lines. */
+function readHeader(lines: string[]): { header: Record<string, string>; destructive?: string } {
+  const header: Record<string, string> = {};
+  let destructive: string | undefined;
+  for (const raw of lines) {
+    const l = raw.replace(/\r$/, '');
+    if (markerOf(l, 0) || GOOSE_NO_TX_RE.test(l)) continue;
+    const m = HEADER_RE.exec(l);
+    if (!m) continue;
+    if (m[1] === 'DESTRUCTIVE') destructive = m[2]!;
+    else if (!(m[1]! in header)) header[m[1]!] = m[2]!;
+  }
+  return destructive === undefined ? { header } : { header, destructive };
+}
+
+/**
+ * Splits a migration file into its sections.
+ * - dbmate: `-- migrate:up [transaction:false]` / `-- migrate:down [transaction:false]`
+ * - goose: `-- +goose Up` / `-- +goose Down`, `-- +goose NO TRANSACTION` (whole file);
+ *   `StatementBegin`/`StatementEnd` lines stay in the text as comments (the SQL parser splits statements)
+ * - `-- UP` / `-- DOWN` on lines of their own
+ * - no marker at all: an up-only file, the whole text is the up section
+ * Markers may come in either order. Text before the first marker must be comments only.
+ * @param file the name used in error messages
+ * @throws MigrationFormatError for markers of two families in one file, a repeated marker, a down
+ *   marker without an up marker, or statements before the first marker (they would run under no section).
+ */
+export function parseMigration(text: string, file: string): ParsedMigration {
+  const lines = text.split('\n');
+  const markers: Marker[] = [];
+  let gooseNoTx = false;
+  lines.forEach((line, i) => {
+    const mk = markerOf(line, i + 1);
+    if (mk) markers.push(mk);
+    else if (GOOSE_NO_TX_RE.test(line.replace(/\r$/, ''))) gooseNoTx = true;
+  });
+
+  if (markers.length === 0) {
+    const lead: string[] = [];
+    for (const l of lines) {
+      if (/^\s*--/.test(l)) lead.push(l);
+      else if (/^\s*$/.test(l)) continue;
+      else break;
+    }
+    const { header, destructive } = readHeader(lead);
+    return {
+      format: 'uponly', up: text, down: null, upLine: 1, downLine: null,
+      transactional: true, downTransactional: true, header, ...(destructive !== undefined ? { destructive } : {}),
+    };
+  }
+
+  const family = markers[0]!.family;
+  const other = markers.find((m) => m.family !== family);
+  if (other) {
+    throw new MigrationFormatError(file, other.line,
+      `mixes ${family} markers (line ${markers[0]!.line}) with ${other.family} markers; use one style per file`);
+  }
+  const ups = markers.filter((m) => m.kind === 'up');
+  const downs = markers.filter((m) => m.kind === 'down');
+  if (ups.length > 1) throw new MigrationFormatError(file, ups[1]!.line, `second up marker (the first is on line ${ups[0]!.line})`);
+  if (downs.length > 1) throw new MigrationFormatError(file, downs[1]!.line, `second down marker (the first is on line ${downs[0]!.line})`);
+  if (ups.length === 0) throw new MigrationFormatError(file, downs[0]!.line, 'has a down marker but no up section (add the up marker before the up statements)');
+
+  const first = markers[0]!.line;
+  const preamble = lines.slice(0, first - 1);
+  const preText = preamble.join('\n');
+  const triv = leadingTriviaLength(preText);
+  if (triv < preText.length) {
+    const line = preText.slice(0, triv).split('\n').length;
+    throw new MigrationFormatError(file, line, `statements before the first section marker (line ${first}) belong to no section; move them below it`);
+  }
+
+  const section = (m: Marker): { text: string; line: number } => {
+    const next = markers.filter((x) => x.line > m.line).map((x) => x.line).sort((a, b) => a - b)[0] ?? lines.length + 1;
+    return { text: lines.slice(m.line, next - 1).join('\n'), line: m.line + 1 };
+  };
+  const up = section(ups[0]!);
+  const down = downs[0] ? section(downs[0]) : undefined;
+  const { header, destructive } = readHeader(preamble);
+  const transactional = family === 'dbmate' ? dbmateTransactional(ups[0]!.options) : !gooseNoTx;
+  const downTransactional = family === 'dbmate' ? (downs[0] ? dbmateTransactional(downs[0].options) : true) : !gooseNoTx;
+  return {
+    format: family,
+    up: up.text,
+    down: down ? down.text : null,
+    upLine: up.line,
+    downLine: down ? down.line : null,
+    transactional,
+    downTransactional,
+    header,
+    ...(destructive !== undefined ? { destructive } : {}),
+  };
+}
+
+/** What {@link renderMigration} writes. */
+export interface RenderMigrationInput {
+  /** 14-digit UTC version, e.g. `20261121093000`. */
+  version: string;
+  /** lower_snake_case description. */
+  name: string;
+  /** Path of the plan document relative to the project root (forward slashes), e.g. `plans/<v>_<name>.yaml`. */
+  planFile?: string;
+  /** Up statements in order; a trailing `;` is added when missing. They must not end in a `--` comment. */
+  up: string[];
+  /** Down statements in order (run newest first is the runner's business; these run top to bottom). */
+  down: string[];
+  /** False writes `transaction:false` on both markers (unless `downTransactional` says otherwise). */
+  transactional: boolean;
+  /** Defaults to `transactional`. */
+  downTransactional?: boolean;
+  /** What is lost when the up section runs; written as the first line `-- DESTRUCTIVE: …`. */
+  destructive?: string;
+  /** Free text written as `-- ` comment lines after the Migration/Plan header lines. */
+  headerComment?: string;
+}
+
+function renderStatements(stmts: string[]): string {
+  return stmts
+    .map((s) => s.trim())
+    .filter((s) => s !== '' && s !== ';')
+    .map((s) => (s.endsWith(';') ? s : s + ';'))
+    .join('\n\n');
+}
+
+/**
+ * Writes a migration file in DESIGN.md's format (dbmate-compatible):
+ * ```
+ * -- DESTRUCTIVE: <what is lost>        (only when destructive)
+ * -- Migration: <version>_<name>
+ * -- Plan: <planFile>                   (only when planFile)
+ * -- migrate:up                         (" transaction:false" when not transactional)
+ * <statements, each ending with ;, separated by a blank line>
+ * -- migrate:down
+ * <statements>
+ * ```
+ * The text ends with a newline. {@link parseMigration} reads it back with the same statements.
+ */
+export function renderMigration(input: RenderMigrationInput): string {
+  const out: string[] = [];
+  if (input.destructive !== undefined) out.push(`-- DESTRUCTIVE: ${input.destructive.replace(/\s*\n\s*/g, '; ').trim()}`);
+  out.push(`-- Migration: ${input.version}_${input.name}`);
+  if (input.planFile) out.push(`-- Plan: ${input.planFile}`);
+  if (input.headerComment) {
+    for (const l of input.headerComment.replace(/\s+$/, '').split('\n')) out.push(l.trim() === '' ? '--' : `-- ${l.trimEnd()}`);
+  }
+  const downTx = input.downTransactional ?? input.transactional;
+  out.push(`-- migrate:up${input.transactional ? '' : ' transaction:false'}`);
+  const up = renderStatements(input.up);
+  if (up) out.push(up);
+  out.push(`-- migrate:down${downTx ? '' : ' transaction:false'}`);
+  const down = renderStatements(input.down);
+  if (down) out.push(down);
+  return out.join('\n') + '\n';
+}

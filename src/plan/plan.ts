@@ -1,0 +1,89 @@
+/**
+ * The planner: two catalogs → a Plan (ordered up and down changes, hazards, blocked changes,
+ * warnings). Pure: no I/O.
+ */
+import type { Catalog } from '../catalog/model.js';
+import { fingerprint } from '../catalog/fingerprint.js';
+import type { Change } from '../diff/change.js';
+import { diff } from '../diff/index.js';
+import { orderChanges } from './order.js';
+import { applyPolicy, type BlockedChange } from './policy.js';
+import { statementHazards, strongerLock, type Hazard } from './hazards.js';
+
+/** One emitted step of a plan. */
+export interface PlannedChange extends Change {
+  /** The strongest lock its statements take on an existing table (PostgreSQL's name), or null. */
+  lock: string | null;
+  hazards: Hazard[];
+  /** SQL of the down-section steps on the same object (its reverse). */
+  reverse: string[];
+}
+
+export interface Plan {
+  /** Up-section changes in execution order. */
+  up: PlannedChange[];
+  /** Down-section changes in execution order (turn the target back into `from`). */
+  down: PlannedChange[];
+  blocked: BlockedChange[];
+  /** Unmodelled objects and ordering problems, one line each. */
+  warnings: string[];
+  fromFingerprint: string;
+  toFingerprint: string;
+  /** True when the up section loses data (only with allowDestructive). */
+  destructive: boolean;
+}
+
+export interface PlanOptions {
+  allowDestructive?: boolean;
+}
+
+/** Identity of the table a change acts on, if any. */
+function tableOf(c: Change, cat: Catalog): string | null {
+  if (c.kind === 'table') return c.id;
+  const o = cat.objects[c.id];
+  return o && 'table' in o && typeof o.table === 'string' ? o.table : null;
+}
+
+function withHazards(changes: Change[], from: Catalog, to: Catalog): PlannedChange[] {
+  const newTables = new Set(changes.filter((c) => c.kind === 'table' && (c.op === 'create')).map((c) => c.id));
+  return changes.map((c) => {
+    const table = tableOf(c, to) ?? tableOf(c, from);
+    const existing = !(table && newTables.has(table));
+    let lock: string | null = null;
+    const hazards: Hazard[] = [];
+    for (const s of c.sql) {
+      const h = statementHazards(s, existing);
+      lock = strongerLock(lock, h.lock);
+      for (const x of h.hazards) if (!hazards.some((y) => y.kind === x.kind)) hazards.push(x);
+    }
+    if (c.destructive && !hazards.some((h) => h.kind === 'deletes_data')) hazards.unshift({ kind: 'deletes_data', message: c.destructive });
+    return { ...c, lock, hazards, reverse: [] };
+  });
+}
+
+/**
+ * Plans the migration from `from` (current state) to `to` (desired state).
+ * Destructive differences are blocked unless `allowDestructive`.
+ */
+export function buildPlan(from: Catalog, to: Catalog, options: PlanOptions = {}): Plan {
+  const { target, blocked } = applyPolicy(from, to, !!options.allowDestructive);
+  const upOrdered = orderChanges(diff(from, target));
+  const downOrdered = orderChanges(diff(target, from));
+  const up = withHazards(upOrdered.changes, from, target);
+  const down = withHazards(downOrdered.changes, target, from);
+  const downById = new Map<string, string[]>();
+  for (const d of down) downById.set(d.id, [...(downById.get(d.id) ?? []), ...d.sql]);
+  for (const u of up) u.reverse = downById.get(u.id) ?? [];
+  const warnings: string[] = [];
+  const seen = new Set<string>();
+  for (const u of [...from.unmodelled, ...to.unmodelled]) {
+    const line = `not modelled: ${u.kind} ${u.name}`;
+    if (!seen.has(line)) { seen.add(line); warnings.push(line); }
+  }
+  for (const id of upOrdered.cycles) warnings.push(`dependency cycle broken at ${id}: review the statement order`);
+  return {
+    up, down, blocked, warnings,
+    fromFingerprint: fingerprint(from), toFingerprint: fingerprint(target),
+    destructive: up.some((c) => c.destructive),
+  };
+}

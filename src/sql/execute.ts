@@ -1,0 +1,59 @@
+/**
+ * Executes SQL scripts statement by statement so that a failure can be reported at
+ * file:line:column — PGlite's and the simple protocol's multi-statement errors carry no position.
+ */
+import type { Db } from '../db/types.js';
+import { isPgError } from '../db/types.js';
+import { lineColumn, loadParser, splitStatements, SqlSyntaxError, type Statement } from './split.js';
+
+/** A statement of a file failed: where, and what PostgreSQL said. */
+export class SqlExecutionError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly column: number,
+    readonly pgMessage: string,
+    readonly sqlstate: string | undefined,
+    readonly statement: string,
+  ) {
+    super(`${file}:${line}:${column}: ${pgMessage}${sqlstate ? ` (SQLSTATE ${sqlstate})` : ''}`);
+    this.name = 'SqlExecutionError';
+  }
+}
+
+/**
+ * Parses `text` and runs each statement on `db` in order.
+ * @param file name used in error messages (e.g. `schema/schema.sql`)
+ * @param lineOffset lines before `text` in the file (when `text` is a section of a larger file)
+ * @returns the statements executed
+ * @throws SqlExecutionError for a syntax error or a statement PostgreSQL rejected (position from the
+ *   error's `position` field when PostgreSQL gives one, else the statement's first character)
+ */
+export async function executeScript(db: Db, text: string, file: string, lineOffset = 0): Promise<Statement[]> {
+  await loadParser();
+  let stmts: Statement[];
+  try {
+    stmts = splitStatements(text);
+  } catch (e) {
+    if (e instanceof SqlSyntaxError) {
+      throw new SqlExecutionError(file, e.line + lineOffset, e.column, e.message, '42601', '');
+    }
+    throw e;
+  }
+  for (const s of stmts) {
+    try {
+      await db.exec(s.sql);
+    } catch (e) {
+      if (!isPgError(e)) throw e;
+      let { line, column } = s;
+      const pos = e.position === undefined ? NaN : Number(e.position);
+      if (Number.isFinite(pos) && pos > 0) {
+        const lc = lineColumn(s.sql, pos - 1);
+        line = s.line + lc.line - 1;
+        column = lc.line === 1 ? s.column + lc.column - 1 : lc.column;
+      }
+      throw new SqlExecutionError(file, line + lineOffset, column, e.message, e.code, s.sql);
+    }
+  }
+  return stmts;
+}
