@@ -109,6 +109,8 @@ describe('sections', () => {
     expect(() => parseMigration('-- migrate:down\nSELECT 1;\n', 'b.sql')).toThrow(/^b\.sql:1: has a down marker but no up section/);
     expect(() => parseMigration('-- migrate:up\nSELECT 1;\n-- +goose Down\n', 'c.sql')).toThrow(/^c\.sql:3: mixes dbmate markers/);
     expect(() => parseMigration('-- note\nSELECT 1;\n-- migrate:up\nSELECT 2;\n', 'd.sql')).toThrow(/^d\.sql:2: statements before the first section marker/);
+    expect(() => parseMigration('-- migrate: up\nSELECT 1;\n-- migrate: down\nSELECT 2;\n', 'e.sql')).toThrow(/^e\.sql:1: "-- migrate: up" looks like a section marker/);
+    expect(parseMigration('\uFEFF-- migrate:up\nSELECT 1;\n', 'f.sql')).toMatchObject({ format: 'dbmate', up: 'SELECT 1;\n' });
   });
 });
 

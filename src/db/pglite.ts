@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { PGlite, type Extensions } from '@electric-sql/pglite';
 import type { Db, Row } from './types.js';
 
@@ -42,6 +44,7 @@ export function parsePgliteUrl(url: string): { dataDir?: string } | undefined {
  * @param dataDir persist to this directory; in memory when omitted.
  */
 export async function openPglite(dataDir?: string): Promise<Db> {
+  if (dataDir) fs.mkdirSync(path.dirname(path.resolve(dataDir)), { recursive: true });
   const db = await PGlite.create({ dataDir, extensions: await contribExtensions() });
   let closed = false;
   return {

@@ -50,7 +50,7 @@ const UPDOWN_RE = /^--\s*(up|down)\s*$/i;
 const HEADER_RE = /^--\s*([A-Za-z][A-Za-z0-9_-]*)\s*:\s*(.*?)\s*$/;
 
 function markerOf(line: string, n: number): Marker | undefined {
-  const l = line.replace(/\r$/, '');
+  const l = line.replace(/\r$/, '').replace(/^\uFEFF/, '');
   let m = DBMATE_RE.exec(l);
   if (m) return { family: 'dbmate', kind: m[1]!.toLowerCase() as 'up' | 'down', line: n, options: m[2]!.trim() };
   m = GOOSE_RE.exec(l);
@@ -92,9 +92,11 @@ function readHeader(lines: string[]): { header: Record<string, string>; destruct
  * - `-- UP` / `-- DOWN` on lines of their own
  * - no marker at all: an up-only file, the whole text is the up section
  * Markers may come in either order. Text before the first marker must be comments only.
+ * A file without markers but with a line resembling one (`-- migrate: up`, `-- +goose up`) is refused.
  * @param file the name used in error messages
  * @throws MigrationFormatError for markers of two families in one file, a repeated marker, a down
- *   marker without an up marker, or statements before the first marker (they would run under no section).
+ *   marker without an up marker, statements before the first marker (they would run under no section),
+ *   or a misspelt marker in a file without markers.
  */
 export function parseMigration(text: string, file: string): ParsedMigration {
   const lines = text.split('\n');
@@ -107,6 +109,12 @@ export function parseMigration(text: string, file: string): ParsedMigration {
   });
 
   if (markers.length === 0) {
+    // A misspelt marker must not turn a two-section file into an up-only one that also runs its down part.
+    const near = lines.findIndex((l) => /^\s*--\s*(migrate\s*:|\+goose\b)/i.test(l.replace(/^\uFEFF/, '')));
+    if (near >= 0) {
+      throw new MigrationFormatError(file, near + 1,
+        `"${lines[near]!.trim()}" looks like a section marker but is not one; write "-- migrate:up" / "-- migrate:down" (or "-- +goose Up" / "-- +goose Down")`);
+    }
     const lead: string[] = [];
     for (const l of lines) {
       if (/^\s*--/.test(l)) lead.push(l);

@@ -1,0 +1,48 @@
+/** `schemaplan diff --from SRC --to SRC`: the up SQL that turns one source into the other. */
+import path from 'node:path';
+import type { Command } from 'commander';
+import { buildPlan } from '../plan/plan.js';
+import { planDocument, renderMarkdown, renderYaml, upScript } from '../plan/document.js';
+import { shadowFor, sourceCatalog } from '../project/states.js';
+import { action, config, EXIT, out, err } from './common.js';
+
+interface DiffFlags {
+  from: string;
+  to: string;
+  allowDestructive?: boolean;
+  format: string;
+  exitCode?: boolean;
+}
+
+const isUrl = (s: string) => /^(postgres(ql)?|pglite):/i.test(s);
+
+export function register(program: Command): void {
+  program
+    .command('diff')
+    .description('print the up SQL that turns --from into --to (each a postgres:// URL, read only, or a .sql file or folder)')
+    .requiredOption('--from <src>', 'current state')
+    .requiredOption('--to <src>', 'desired state')
+    .option('--allow-destructive', 'include destructive changes')
+    .option('--format <format>', 'sql | json | yaml | markdown', 'sql')
+    .option('--exit-code', 'exit 2 when there are differences')
+    .action(action(async (flags: DiffFlags) => {
+      if (!['sql', 'json', 'yaml', 'markdown'].includes(flags.format)) throw new Error(`unknown --format ${flags.format}: use sql, json, yaml or markdown`);
+      const cfg = config(program.opts());
+      const live = [flags.from, flags.to].find((s) => isUrl(s) && !s.startsWith('pglite:'));
+      const open = shadowFor(cfg, live);
+      const resolve = (s: string) => (isUrl(s) ? s : path.resolve(s));
+      const from = await sourceCatalog(cfg, resolve(flags.from), open);
+      const to = await sourceCatalog(cfg, resolve(flags.to), open);
+      const plan = buildPlan(from, to, { allowDestructive: !!flags.allowDestructive });
+      for (const w of plan.warnings) err(`warning: ${w}`);
+      for (const b of plan.blocked) err(`blocked: ${b.description}: ${b.reason} (allow with ${b.allowWith})`);
+      const doc = planDocument(plan);
+      if (flags.format === 'sql') {
+        const sql = upScript(plan);
+        if (sql) process.stdout.write(sql);
+      } else if (flags.format === 'json') out(JSON.stringify(doc, null, 2));
+      else if (flags.format === 'yaml') out(renderYaml(doc));
+      else out(renderMarkdown(doc));
+      return flags.exitCode && (plan.up.length > 0 || plan.blocked.length > 0) ? EXIT.differences : EXIT.ok;
+    }));
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+/** The `schemaplan` command line (DESIGN.md "Command line"). One module per command group. */
+import { Command } from 'commander';
+import { register as registerPlan } from './plan.js';
+import { register as registerDiff } from './diff.js';
+import { register as registerRunner } from './runner.js';
+import { register as registerCheck } from './check.js';
+import { register as registerFiles } from './files.js';
+
+const program = new Command();
+program
+  .name('schemaplan')
+  .description('Declarative PostgreSQL schema-diff planner: plan reviewable migrations from schema.sql, apply them with a tracked runner.')
+  .option('-C, --project <dir>', 'project folder holding schemaplan.yaml (default: the working directory)')
+  .showHelpAfterError();
+registerFiles(program);
+registerPlan(program);
+registerDiff(program);
+registerRunner(program);
+registerCheck(program);
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,124 @@
+/**
+ * `schemaplan check`, the CI gate: the history's files are well-formed and match
+ * `migrations/schemaplan.sum`; replaying the history gives the catalog `schema/` describes (no
+ * drift); every down section restores the state before its up section; and, with a live database,
+ * the database has every migration applied and its catalog matches the history.
+ */
+import type { Catalog } from '../catalog/model.js';
+import { introspect } from '../catalog/introspect.js';
+import type { Config } from '../config/config.js';
+import { connect } from '../db/connect.js';
+import type { Shadow } from '../db/shadow.js';
+import { diff } from '../diff/index.js';
+import type { Change } from '../diff/change.js';
+import { loadHistory, verifySum, type Migration } from '../migrations/index.js';
+import { executeScript } from '../sql/execute.js';
+import { status } from '../runner/index.js';
+import { desiredCatalog, introspectOptions, liveCatalog } from './states.js';
+
+/** One reason `check` fails. */
+export interface CheckProblem {
+  /** `sum`, `files`, `drift`, `down`, `live`, `unmodelled`. */
+  kind: string;
+  message: string;
+  /** Readable difference lines, when the problem is a difference between catalogs. */
+  details?: string[];
+}
+
+/** `+ create …`, `- drop …`, `~ alter …` lines naming each object of a difference. */
+export function describeChanges(changes: Change[]): string[] {
+  const sign: Record<string, string> = { create: '+', drop: '-', alter: '~', replace: '~', comment: '~' };
+  return changes.map((c) => `${sign[c.op] ?? '~'} ${c.description}`);
+}
+
+export interface CheckOptions {
+  /** Also compare this live database with the history. */
+  url?: string;
+  /** Unmodelled objects fail the check. */
+  strict?: boolean;
+  /** Skip the down-section round trip (faster). */
+  skipDown?: boolean;
+}
+
+/**
+ * Runs every check and returns the problems found (empty = clean). Never writes a file.
+ * @throws only for failures to run at all (unreachable database, schema.sql that does not load —
+ *   reported as SqlExecutionError with file:line:column)
+ */
+export async function runCheck(config: Config, openShadow: () => Promise<Shadow>, opts: CheckOptions = {}): Promise<CheckProblem[]> {
+  const problems: CheckProblem[] = [];
+  for (const p of verifySum(config.migrationsDir)) problems.push({ kind: 'sum', message: p.message });
+  let history: Migration[];
+  try {
+    history = loadHistory(config.migrationsDir, { root: config.root });
+  } catch (e: any) {
+    problems.push({ kind: 'files', message: e.message });
+    return problems;
+  }
+  const desired = await desiredCatalog(config, openShadow);
+  const replayed = await replayAndRoundTrip(config, openShadow, history, !opts.skipDown, problems);
+  const drift = diff(replayed, desired);
+  if (drift.length) {
+    problems.push({
+      kind: 'drift',
+      message: `schema/ and the migration history disagree (${drift.length} difference(s)); run \`schemaplan plan <name>\` to write the missing migration`,
+      details: describeChanges(drift),
+    });
+  }
+  if (opts.strict) {
+    for (const u of desired.unmodelled) problems.push({ kind: 'unmodelled', message: `not modelled: ${u.kind} ${u.name}` });
+  }
+  if (opts.url) {
+    const db = await connect(opts.url);
+    try {
+      const st = await status(db, history, config.table);
+      for (const s of st) if (s.state !== 'applied') problems.push({ kind: 'live', message: `${s.version}_${s.name}: ${s.state} on the live database` });
+    } finally {
+      await db.close();
+    }
+    const live = await liveCatalog(config, opts.url);
+    const liveDrift = diff(replayed, live);
+    if (liveDrift.length) problems.push({ kind: 'live', message: `the live database has drifted from the migration history (${liveDrift.length} difference(s))`, details: describeChanges(liveDrift) });
+  }
+  return problems;
+}
+
+/**
+ * Replays the history in one shadow, introspecting after each migration; then, newest first, runs
+ * each down section and checks it restores the catalog from before that migration's up.
+ * Returns the catalog after the whole history.
+ */
+async function replayAndRoundTrip(config: Config, openShadow: () => Promise<Shadow>, history: Migration[], roundTrip: boolean, problems: CheckProblem[]): Promise<Catalog> {
+  const shadow = await openShadow();
+  try {
+    const db = shadow.db;
+    const opts = introspectOptions(config);
+    const states: Catalog[] = [await introspect(db, opts)];
+    for (const m of history) {
+      await executeScript(db, m.parsed.up, m.relFile, m.parsed.upLine - 1);
+      if (roundTrip) states.push(await introspect(db, opts));
+    }
+    const final = roundTrip ? states[states.length - 1]! : await introspect(db, opts);
+    if (roundTrip) {
+      for (let i = history.length - 1; i >= 0; i--) {
+        const m = history[i]!;
+        if (m.parsed.down === null) break; // an up-only migration ends the round trip
+        try {
+          await executeScript(db, m.parsed.down, m.relFile, (m.parsed.downLine ?? 1) - 1);
+        } catch (e: any) {
+          problems.push({ kind: 'down', message: `down section of ${m.relFile} fails: ${e.message}` });
+          break;
+        }
+        const after = await introspect(db, opts);
+        const d = diff(after, states[i]!);
+        if (d.length) {
+          problems.push({ kind: 'down', message: `down section of ${m.relFile} does not restore the state before it`, details: describeChanges(d) });
+          break;
+        }
+      }
+    }
+    return final;
+  } finally {
+    await shadow.dispose();
+  }
+}

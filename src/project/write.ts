@@ -1,0 +1,92 @@
+/**
+ * Writing a plan to disk: one migration file per run of transactional / non-transactional changes
+ * (DESIGN.md: "a plan that needs both kinds is written as consecutive files"), the plan document,
+ * and the refreshed `migrations/schemaplan.sum`. Files are written to temporary names first and
+ * renamed into place only when all of them were written, so a failure leaves nothing half-way.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config/config.js';
+import { newVersion, renderMigration, sha256Hex, slugify, writeSum } from '../migrations/index.js';
+import type { Plan, PlannedChange } from '../plan/plan.js';
+import { planDocument, renderYaml } from '../plan/document.js';
+
+/** What `writePlan` wrote (paths relative to the project root). */
+export interface WrittenPlan {
+  version: string;
+  name: string;
+  migrations: string[];
+  plan: string;
+}
+
+/** Adds `seconds` to a `YYYYMMDDHHMMSS` version. */
+function bumpVersion(version: string, seconds: number): string {
+  const d = new Date(Date.UTC(+version.slice(0, 4), +version.slice(4, 6) - 1, +version.slice(6, 8), +version.slice(8, 10), +version.slice(10, 12), +version.slice(12, 14)));
+  return newVersion(new Date(d.getTime() + seconds * 1000));
+}
+
+/** Splits ordered changes into consecutive runs of the same transactionality. */
+function runs(changes: PlannedChange[]): PlannedChange[][] {
+  const out: PlannedChange[][] = [];
+  for (const c of changes) {
+    const last = out[out.length - 1];
+    if (last && last[0]!.transactional === c.transactional) last.push(c);
+    else out.push([c]);
+  }
+  return out;
+}
+
+/** Header lines of a generated file: set per-file timeouts and keep function bodies unchecked (as pg_dump does). */
+function preamble(changes: PlannedChange[]): string[] {
+  const out: string[] = [];
+  if (changes.some((c) => c.kind === 'function')) out.push('SET check_function_bodies = false');
+  return out;
+}
+
+/**
+ * Writes the migration file(s), the plan document and the sum file for `plan`.
+ * @param now the clock (UTC version); later files of a split plan get +1 s each
+ * @throws Error when a target file already exists (nothing is written then)
+ */
+export function writePlan(config: Config, rawName: string, plan: Plan, now: Date = new Date()): WrittenPlan {
+  const name = slugify(rawName);
+  const version = newVersion(now);
+  const rel = (p: string) => path.relative(config.root, p).split(path.sep).join('/');
+  const planPath = path.join(config.plansDir, `${version}_${name}.yaml`);
+  const groups = runs(plan.up);
+  const files: { path: string; text: string; transactional: boolean }[] = [];
+  // Down sections: the whole down goes with the last file when there is one file; with several
+  // files, each file's down reverses the objects of its own up.
+  const downFor = (group: PlannedChange[], all: boolean) => {
+    if (all) return plan.down.flatMap((c) => c.sql);
+    const ids = new Set(group.map((c) => c.id));
+    return plan.down.filter((c) => ids.has(c.id)).flatMap((c) => c.sql);
+  };
+  groups.forEach((group, i) => {
+    const v = i === 0 ? version : bumpVersion(version, i);
+    const destructive = group.filter((c) => c.destructive).map((c) => c.destructive!);
+    const text = renderMigration({
+      version: v, name, planFile: rel(planPath),
+      up: [...preamble(group), ...group.flatMap((c) => c.sql)],
+      down: [...preamble(plan.down), ...downFor(group, groups.length === 1)],
+      transactional: group[0]!.transactional,
+      ...(destructive.length ? { destructive: destructive.join('; ') } : {}),
+    });
+    files.push({ path: path.join(config.migrationsDir, `${v}_${name}.sql`), text, transactional: group[0]!.transactional });
+  });
+  const doc = planDocument(plan, { version, name, files: files.map((f) => ({ file: rel(f.path), checksum: `sha256:${sha256Hex(f.text)}`, transactional: f.transactional })) });
+  const all = [...files, { path: planPath, text: renderYaml(doc), transactional: true }];
+  for (const f of all) if (fs.existsSync(f.path)) throw new Error(`${rel(f.path)} already exists; nothing was written`);
+  fs.mkdirSync(config.migrationsDir, { recursive: true });
+  fs.mkdirSync(config.plansDir, { recursive: true });
+  const tmp = all.map((f) => ({ ...f, tmp: `${f.path}.tmp-${process.pid}` }));
+  try {
+    for (const f of tmp) fs.writeFileSync(f.tmp, f.text);
+    for (const f of tmp) fs.renameSync(f.tmp, f.path);
+  } catch (e) {
+    for (const f of tmp) fs.rmSync(f.tmp, { force: true });
+    throw e;
+  }
+  writeSum(config.migrationsDir);
+  return { version, name, migrations: files.map((f) => rel(f.path)), plan: rel(planPath) };
+}
