@@ -1,0 +1,31 @@
+/**
+ * schemaplan's programmatic API: the pipeline stages as plain functions over plain data.
+ *
+ * ```ts
+ * import { connect, introspect, buildPlan, upScript } from 'schemaplan';
+ * const from = await introspect(await connect(urlA));
+ * const to = await introspect(await connect(urlB));
+ * const plan = buildPlan(from, to, { allowDestructive: false });
+ * ```
+ */
+export * from './catalog/index.js';
+export { listSchemaFiles, loadSchema } from './catalog/load.js';
+export { loadConfig, type Config, ConfigError } from './config/config.js';
+export { connect } from './db/connect.js';
+export { openShadow, pgliteShadow, serverShadow, type Shadow } from './db/shadow.js';
+export type { Db } from './db/types.js';
+export { redactUrl } from './db/redact.js';
+export { quoteIdent, qualified, quoteLiteral } from './db/quote.js';
+export { diff } from './diff/index.js';
+export type { Change, ChangeOp } from './diff/change.js';
+export { orderChanges } from './plan/order.js';
+export { applyPolicy, type BlockedChange } from './plan/policy.js';
+export { buildPlan, type Plan, type PlannedChange, type PlanOptions } from './plan/plan.js';
+export { statementHazards, type Hazard, type HazardKind } from './plan/hazards.js';
+export { planDocument, renderMarkdown, renderYaml, upScript, type PlanDocument } from './plan/document.js';
+export * from './migrations/index.js';
+export * from './runner/index.js';
+export { executeScript, SqlExecutionError } from './sql/execute.js';
+export { desiredCatalog, historyCatalog, liveCatalog } from './project/states.js';
+export { writePlan } from './project/write.js';
+export { runCheck, type CheckProblem } from './project/check.js';
