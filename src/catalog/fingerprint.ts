@@ -1,11 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { Catalog, CatalogObject } from './model.js';
 
-/** Fields that identify an object's state for fingerprints and equality: all but column position. */
+/** Fields that identify an object's state for fingerprints and equality: all but column positions (and order). */
 function comparable(o: CatalogObject): unknown {
   if (o.kind === 'column') {
     const { position: _p, ...rest } = o;
     return rest;
+  }
+  if (o.kind === 'table') {
+    // Column order is position order, which is not compared either (a restored or re-added column
+    // may sit elsewhere).
+    return { ...o, columns: [...o.columns].sort() };
   }
   if (o.kind === 'extension') {
     const { version: _v, ...rest } = o;

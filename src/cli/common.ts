@@ -11,20 +11,40 @@ export interface GlobalOptions {
   project?: string;
 }
 
-/** Loads the configuration of the project folder (`--project`, default the working directory). */
-export function config(opts: GlobalOptions): Config {
-  return loadConfig(opts.project ?? process.cwd(), { url: opts.url });
+/** Passwords of URLs seen by this process (configuration, flags, environment): never printed. */
+const knownSecrets = new Set<string>();
+
+/** Records the password(s) of every `postgres://` URL inside `text` (`user:pw@` and `password=`). */
+function rememberPasswords(text: string | undefined): void {
+  if (!text) return;
+  for (const m of text.matchAll(/postgres(?:ql)?:\/\/[^:/@\s]*:([^@/\s]+)@/gi)) addSecret(m[1]!);
+  for (const m of text.matchAll(/[?&]password=([^&\s]+)/gi)) addSecret(m[1]!);
 }
 
-/** Secrets that must never be printed: passwords from the configured URL and PGPASSWORD. */
-function secrets(): string[] {
-  const out: string[] = [];
-  if (process.env.PGPASSWORD) out.push(process.env.PGPASSWORD);
-  for (const u of [process.env.DATABASE_URL, ...process.argv]) {
-    const m = u ? /^postgres(?:ql)?:\/\/[^:/@]*:([^@/]+)@/i.exec(u) : null;
-    if (m) out.push(m[1]!, decodeURIComponent(m[1]!));
+function addSecret(s: string): void {
+  knownSecrets.add(s);
+  try {
+    knownSecrets.add(decodeURIComponent(s));
+  } catch {
+    // not percent-encoded: the raw form is enough
   }
-  return out;
+}
+
+/** Loads the configuration of the project folder (`--project`, default the working directory). */
+export function config(opts: GlobalOptions): Config {
+  const cfg = loadConfig(opts.project ?? process.cwd(), { url: opts.url });
+  rememberPasswords(cfg.databaseUrl);
+  rememberPasswords(cfg.shadow);
+  return cfg;
+}
+
+/** Secrets that must never be printed: passwords from URLs in the arguments, the environment and the configuration, and PGPASSWORD. */
+function secrets(): string[] {
+  if (process.env.PGPASSWORD) addSecret(process.env.PGPASSWORD);
+  rememberPasswords(process.env.DATABASE_URL);
+  for (const a of process.argv) rememberPasswords(a);
+  // Longest first, so a password containing another one is removed whole.
+  return [...knownSecrets].filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
 }
 
 /** Writes a line to stdout, with any password redacted. */

@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { newVersion, renderMigration, slugify, writeSum } from '../migrations/index.js';
+import { renderMigration, slugify, writeSum } from '../migrations/index.js';
+import { nextVersion } from '../project/write.js';
 import { CONFIG_FILE } from '../config/config.js';
 import { action, config, EXIT, out } from './common.js';
 
@@ -50,7 +51,7 @@ export function register(program: Command): void {
     .argument('<name>', 'description, lower_snake_case')
     .action(action(async (name: string) => {
       const cfg = config(program.opts());
-      const version = newVersion();
+      const version = nextVersion(cfg.migrationsDir);
       const slug = slugify(name);
       const file = path.join(cfg.migrationsDir, `${version}_${slug}.sql`);
       if (fs.existsSync(file)) throw new Error(`${path.relative(cfg.root, file)} already exists`);

@@ -3,9 +3,8 @@ import type { Command } from 'commander';
 import { buildPlan } from '../plan/plan.js';
 import { planDocument, renderMarkdown, upScript } from '../plan/document.js';
 import { loadHistory } from '../migrations/index.js';
-import { connect } from '../db/connect.js';
 import { status } from '../runner/index.js';
-import { desiredCatalog, historyCatalog, liveCatalog, shadowFor } from '../project/states.js';
+import { connectLive, desiredCatalog, historyCatalog, liveCatalog, shadowFor } from '../project/states.js';
 import { writePlan } from '../project/write.js';
 import { action, config, EXIT, out, err, type GlobalOptions } from './common.js';
 
@@ -27,10 +26,10 @@ export function register(program: Command): void {
       const history = loadHistory(cfg.migrationsDir, { root: cfg.root });
       const url = cfg.databaseUrl;
       const open = shadowFor(cfg, url);
-      const desired = await desiredCatalog(cfg, open);
-      let current;
+      // A live database is checked first: unreachable, or not at the head of the history, fails
+      // before the (slower) shadow work.
       if (url) {
-        const db = await connect(url);
+        const db = await connectLive(url);
         try {
           const pending = (await status(db, history, cfg.table)).filter((s) => s.state !== 'applied');
           if (pending.length) {
@@ -39,10 +38,9 @@ export function register(program: Command): void {
         } finally {
           await db.close();
         }
-        current = await liveCatalog(cfg, url);
-      } else {
-        current = await historyCatalog(cfg, open, history);
       }
+      const desired = await desiredCatalog(cfg, open);
+      const current = url ? await liveCatalog(cfg, url) : await historyCatalog(cfg, open, history);
       const plan = buildPlan(current, desired, { allowDestructive: !!flags.allowDestructive });
       for (const w of plan.warnings) err(`warning: ${w}`);
       for (const b of plan.blocked) err(`blocked: ${b.description}: ${b.reason} (allow with ${b.allowWith})`);

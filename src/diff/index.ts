@@ -3,12 +3,12 @@
  * first into the second. It does no I/O and does not order the changes (see `plan/order.ts`) or
  * apply policy (see `plan/policy.ts`).
  */
-import type { Catalog, ColumnObject } from '../catalog/model.js';
+import { objectsOfKind, type Catalog, type ColumnObject } from '../catalog/model.js';
 import { change, PHASE, type Change } from './change.js';
 import { commentSql, tableName } from './ddl.js';
 import { quoteIdent } from '../db/quote.js';
-import { diffConstraints, diffEnums, diffFunctions, diffIndexes, diffSchemasAndExtensions, diffSequences, diffTriggers, replaceChanges } from './objects.js';
-import { diffTables } from './tables.js';
+import { isOfType, diffConstraints, diffEnums, diffFunctions, diffIndexes, diffSchemasAndExtensions, diffSequences, diffTriggers, replaceChanges } from './objects.js';
+import { columnReplacement, diffTables } from './tables.js';
 
 export type { Change, ChangeOp } from './change.js';
 
@@ -29,28 +29,69 @@ export function diff(from: Catalog, to: Catalog): Change[] {
   ];
   cascadeReplacements(from, to, changes);
   changes.push(...diffComments(from, to, changes));
+  markEnumAdditions(changes);
   return changes;
+}
+
+/**
+ * A value added by `ALTER TYPE … ADD VALUE` cannot be used in the transaction that adds it ("unsafe
+ * use of new value", PostgreSQL docs, ALTER TYPE). When other changes of the same migration use the
+ * enum (they require it), the addition runs on its own, outside the migration's transaction, so that
+ * it is committed before they run.
+ */
+function markEnumAdditions(changes: Change[]): void {
+  for (const c of changes) {
+    if (c.kind !== 'type' || c.op !== 'alter') continue;
+    if (changes.some((x) => x !== c && x.requires.includes(c.id))) c.transactional = false;
+  }
 }
 
 /**
  * An object that is dropped and re-created takes its dependents with it: PostgreSQL refuses to drop
  * a function a trigger or default uses, or a unique constraint a foreign key references. Those
  * dependents are dropped before and re-created after, in their to-catalog form.
+ *
+ * A column whose type changes in place (ALTER COLUMN … TYPE, or the recast of an enum replacement)
+ * is similar: PostgreSQL rebuilds the indexes and constraints on it, but refuses while a trigger, a
+ * generated column or a function with an SQL-standard body uses it ("cannot alter type of a column
+ * used in a trigger definition" …), so those are re-created around the change too.
  */
 function cascadeReplacements(from: Catalog, to: Catalog, changes: Change[]): void {
   for (;;) {
     const replaced = new Set(changes.filter((c) => c.op === 'replace').flatMap((c) => c.drops));
     const touched = new Set(changes.filter((c) => c.op === 'replace' || c.op === 'drop').map((c) => c.id));
     const defaultsHandled = new Set(changes.filter((c) => c.description.startsWith('drop default of')).map((c) => c.id));
+    const retyped = new Set<string>();
+    for (const c of objectsOfKind(from, 'column')) {
+      const now = to.objects[c.id];
+      if (!now || now.kind !== 'column' || touched.has(c.id)) continue;
+      const recast = c.deps.some((d) => {
+        const t = from.objects[d];
+        return t?.kind === 'type' && replaced.has(d) && isOfType(c.type, t);
+      });
+      if (now.type !== c.type || now.collation !== c.collation || recast) retyped.add(c.id);
+    }
     let added = 0;
     for (const d of Object.values(from.objects)) {
       const now = to.objects[d.id];
-      if (!now || touched.has(d.id) || !d.deps.some((x) => replaced.has(x))) continue;
-      if (d.kind === 'constraint' || d.kind === 'index' || d.kind === 'trigger' || d.kind === 'function') {
-        const why = `depends on re-created ${d.deps.filter((x) => replaced.has(x)).join(', ')}`;
+      if (!now || touched.has(d.id)) continue;
+      const viaReplaced = d.deps.filter((x) => replaced.has(x));
+      const viaRetyped = d.deps.filter((x) => retyped.has(x));
+      if (viaReplaced.length === 0 && viaRetyped.length === 0) continue;
+      const why = viaReplaced.length ? `depends on re-created ${viaReplaced.join(', ')}` : `depends on ${viaRetyped.join(', ')}, whose type changes`;
+      // In-place steps on a re-created object are subsumed by creating it in its to-catalog form.
+      const supersede = () => {
+        for (let i = changes.length - 1; i >= 0; i--) if (changes[i]!.id === d.id && changes[i]!.op === 'alter') changes.splice(i, 1);
+      };
+      if (d.kind === 'trigger' || d.kind === 'function' || ((d.kind === 'constraint' || d.kind === 'index') && viaReplaced.length)) {
+        supersede();
         changes.push(...replaceChanges(from, to, d, now, why));
         added++;
-      } else if (d.kind === 'column' && d.default !== null && !defaultsHandled.has(d.id)) {
+      } else if (d.kind === 'column' && d.generated !== null && (now as ColumnObject).generated !== null) {
+        supersede();
+        changes.push(...columnReplacement(from, to, d, now as ColumnObject, why));
+        added++;
+      } else if (d.kind === 'column' && viaReplaced.length && d.default !== null && !defaultsHandled.has(d.id)) {
         const c = now as ColumnObject;
         const alter = (s: string) => `ALTER TABLE ${tableName(to, c.table)} ALTER COLUMN ${quoteIdent(c.name)} ${s}`;
         changes.push(change({ id: d.id, kind: 'column', op: 'alter', description: `drop default of ${d.id.slice(7)} (its dependency is re-created)`, sql: [alter('DROP DEFAULT')], phase: PHASE.dropDefault, releases: d.deps }));

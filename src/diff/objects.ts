@@ -104,30 +104,48 @@ export function diffEnums(from: Catalog, to: Catalog): Change[] {
 
 /**
  * Removing or reordering enum labels: rename the old type away, create the new one, recast every
- * column using it through text, drop the old type. Destructive: rows holding a removed label make
- * the cast fail.
+ * column using it (before and after) through text, drop the old type. Destructive: rows holding a
+ * removed label make the cast fail. The type counts as dropped and re-created, so the diff's cascade
+ * re-creates what else uses it (defaults, functions, constraints, indexes, triggers) around it.
  */
 function enumReplacement(from: Catalog, to: Catalog, a: EnumType, b: EnumType): Change[] {
   const name = qualified(b.schema, b.name);
   const tmp = quoteIdent(`${b.name}__schemaplan_old`);
-  const columns = objectsOfKind(to, 'column').filter((c) => c.deps.includes(b.id) && from.objects[c.id]);
+  const columns = objectsOfKind(to, 'column').filter((c) => {
+    const old = from.objects[c.id];
+    return old?.kind === 'column' && isOfType(c.type, b) && isOfType(old.type, a);
+  });
   const sql = [`ALTER TYPE ${name} RENAME TO ${tmp}`, createSql(to, b)[0]!];
   for (const c of columns) {
-    const t = tableName(to, c.table);
-    const fromCol = from.objects[c.id] as typeof c;
-    if (fromCol.default !== null) sql.push(`ALTER TABLE ${t} ALTER COLUMN ${quoteIdent(c.name)} DROP DEFAULT`);
-    sql.push(`ALTER TABLE ${t} ALTER COLUMN ${quoteIdent(c.name)} TYPE ${c.type} USING ${quoteIdent(c.name)}::text::${c.type}`);
-    if (fromCol.default !== null && c.default !== null && c.type === fromCol.type) sql.push(`ALTER TABLE ${t} ALTER COLUMN ${quoteIdent(c.name)} SET DEFAULT ${c.default}`);
+    sql.push(`ALTER TABLE ${tableName(to, c.table)} ALTER COLUMN ${quoteIdent(c.name)} TYPE ${c.type} USING ${quoteIdent(c.name)}::text::${c.type}`);
   }
   sql.push(`DROP TYPE ${qualified(b.schema, `${b.name}__schemaplan_old`)}`);
   const removed = a.values.filter((v) => !b.values.includes(v));
   return [change({
     id: b.id, kind: 'type', op: 'replace',
     description: `replace enum ${b.schema}.${b.name} (${removed.length ? `removes ${removed.join(', ')}` : 'reorders values'}; recasts ${columns.map((c) => c.id.slice(7)).join(', ') || 'no columns'})`,
-    sql, phase: PHASE.createType + 1,
+    sql, phase: PHASE.createType + 1, drops: [a.id], creates: [b.id], releases: a.deps, requires: b.deps,
     destructive: removed.length ? `removes value(s) ${removed.map((v) => `'${v}'`).join(', ')} from enum ${b.schema}.${b.name}; rows holding them fail the recast` : `reorders enum ${b.schema}.${b.name}`,
     revertFields: ['values'],
   })];
+}
+
+/**
+ * True when a column type (`format_type` text, e.g. `public.mood`, `"My Schema"."Mood"[]`) is the
+ * type `t` or an array of it. (A column's `deps` also list types its default or generation
+ * expression merely mentions.)
+ */
+export function isOfType(columnType: string, t: { schema: string; name: string }): boolean {
+  const base = columnType.replace(/(\[\])+$/, '');
+  const parts: string[] = [];
+  const re = /"((?:[^"]|"")*)"|([^."]+)|(\.)/g;
+  let cur = '';
+  for (let m = re.exec(base); m; m = re.exec(base)) {
+    if (m[3]) { parts.push(cur); cur = ''; }
+    else cur += m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2]!;
+  }
+  parts.push(cur);
+  return parts.length === 2 && parts[0] === t.schema && parts[1] === t.name;
 }
 
 /** Sequences: create, drop, ALTER SEQUENCE for changed parameters, OWNED BY. */
@@ -145,7 +163,17 @@ export function diffSequences(from: Catalog, to: Catalog): Change[] {
       if (a.start !== b.start) sets.push(`START WITH ${b.start}`);
       if (a.cache !== b.cache) sets.push(`CACHE ${b.cache}`);
       if (a.cycle !== b.cycle) sets.push(b.cycle ? 'CYCLE' : 'NO CYCLE');
-      if (sets.length) out.push(change({ id: b.id, kind: 'sequence', op: 'alter', description: `alter sequence ${b.schema}.${b.name}`, sql: [`ALTER SEQUENCE ${name} ${sets.join(' ')}`], phase: PHASE.createSequence + 1 }));
+      // The current value must lie within the new bounds; when the direction flips it cannot be
+      // kept meaningfully, so the sequence restarts at its (new) start value.
+      const flips = a.increment.startsWith('-') !== b.increment.startsWith('-');
+      if (flips) sets.push('RESTART');
+      if (sets.length) {
+        out.push(change({
+          id: b.id, kind: 'sequence', op: 'alter', description: `alter sequence ${b.schema}.${b.name}${flips ? ' (direction changes: restarts it)' : ''}`,
+          sql: [`ALTER SEQUENCE ${name} ${sets.join(' ')}`], phase: PHASE.createSequence + 1,
+          destructive: flips ? `restarts sequence ${b.schema}.${b.name} at ${b.start}: its current value is lost` : null,
+        }));
+      }
     }
     if ((a?.ownedBy ?? null) !== b.ownedBy) {
       const col = b.ownedBy ? to.objects[b.ownedBy] : undefined;

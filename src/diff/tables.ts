@@ -1,5 +1,5 @@
 /** Tables and their columns: CREATE/DROP TABLE, ADD/DROP COLUMN and every ALTER COLUMN form. */
-import type { Catalog, ColumnObject, TableObject } from '../catalog/model.js';
+import type { Catalog, ColumnObject, ConstraintObject, TableObject } from '../catalog/model.js';
 import { objectsOfKind } from '../catalog/model.js';
 import { qualified, quoteIdent } from '../db/quote.js';
 import { change, PHASE, type Change } from './change.js';
@@ -52,6 +52,7 @@ export function diffTables(from: Catalog, to: Catalog): Change[] {
       }
     }
   }
+  const cyclicForeignKeys = foreignKeysInDropCycles(from, to);
   for (const t of objectsOfKind(from, 'table')) {
     if (to.objects[t.id]) {
       for (const cid of t.columns) {
@@ -65,12 +66,54 @@ export function diffTables(from: Catalog, to: Catalog): Change[] {
       }
       continue;
     }
-    const members = tableMembers(from, t.id);
+    const cyclic = new Set(cyclicForeignKeys.get(t.id) ?? []);
+    const members = tableMembers(from, t.id).filter((id) => !cyclic.has(id));
+    const destructive = `drops table ${t.schema}.${t.name} and all its rows`;
+    for (const id of cyclic) {
+      const fk = from.objects[id] as ConstraintObject;
+      out.push(change({
+        id, kind: 'constraint', op: 'drop', description: `drop constraint ${t.schema}.${t.name}.${fk.name} (breaks a foreign-key cycle between dropped tables)`,
+        sql: [dropSql(from, fk)], phase: PHASE.dropForeignKey, drops: [id], releases: fk.deps, destructive,
+      }));
+    }
     out.push(change({
       id: t.id, kind: 'table', op: 'drop', description: `drop table ${t.schema}.${t.name}`,
       sql: [dropSql(from, t)], phase: PHASE.dropTable, drops: [t.id, ...members], releases: depsOf(from, [t.id, ...members]),
-      destructive: `drops table ${t.schema}.${t.name} and all its rows`,
+      destructive,
     }));
+  }
+  return out;
+}
+
+/**
+ * Foreign keys between dropped tables that close a reference cycle (a → b → … → a; self-references
+ * are fine), by table: `DROP TABLE` of any table of a cycle fails while another still references
+ * it, so these are dropped first, on their own. Greedy, in identity order: a foreign key is taken
+ * out only while it still lies on a cycle, so one per cycle usually suffices.
+ */
+function foreignKeysInDropCycles(from: Catalog, to: Catalog): Map<string, string[]> {
+  const dropped = new Set(objectsOfKind(from, 'table').filter((t) => !to.objects[t.id]).map((t) => t.id));
+  const fks = objectsOfKind(from, 'constraint').filter((c) => c.type === 'f' && dropped.has(c.table) && c.references && c.references !== c.table && dropped.has(c.references));
+  const outgoing = new Map<string, ConstraintObject[]>();
+  for (const fk of fks) outgoing.set(fk.table, [...(outgoing.get(fk.table) ?? []), fk]);
+  const removed = new Set<string>();
+  const reaches = (start: string, goal: string): boolean => {
+    const seen = new Set<string>();
+    const stack = [start];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (n === goal) return true;
+      if (seen.has(n)) continue;
+      seen.add(n);
+      for (const fk of outgoing.get(n) ?? []) if (!removed.has(fk.id)) stack.push(fk.references!);
+    }
+    return false;
+  };
+  const out = new Map<string, string[]>();
+  for (const fk of fks) {
+    if (!reaches(fk.references!, fk.table)) continue;
+    removed.add(fk.id);
+    out.set(fk.table, [...(out.get(fk.table) ?? []), fk.id]);
   }
   return out;
 }
@@ -87,16 +130,12 @@ function alterColumn(from: Catalog, to: Catalog, a: ColumnObject, b: ColumnObjec
   // Generated expression changes: a stored generated column is derived data, re-adding it loses nothing.
   if (a.generated !== b.generated && (a.generated !== null || b.generated !== null)) {
     if (a.generated !== null && b.generated === null) {
-      out.push(change({ ...base, description: `drop generation expression of ${label}`, sql: [alter('DROP EXPRESSION')], phase: PHASE.alterColumn, releases: a.deps }));
+      // Early, like dropping a default: it releases what the expression used (e.g. a column whose type changes).
+      out.push(change({ ...base, description: `drop generation expression of ${label}`, sql: [alter('DROP EXPRESSION')], phase: PHASE.dropDefault, releases: a.deps }));
       a = { ...a, generated: null };
     } else {
       const destructive = a.generated === null ? `replaces the stored values of ${label} with a generated expression` : null;
-      out.push(change({
-        ...base, op: 'replace', description: `re-create generated column ${label}`,
-        sql: [dropSql(from, a), createSql(to, b)[0]!], phase: PHASE.alterColumn, drops: [a.id], creates: [b.id], releases: a.deps, requires: b.deps,
-        destructive, revertFields: ['generated', 'type', 'default', 'notNull', 'identity', 'collation'],
-      }));
-      return out;
+      return columnReplacement(from, to, a, b, a.generated === null ? 'becomes generated' : 'generation expression changed', destructive);
     }
   }
   const typeChanged = a.type !== b.type || a.collation !== b.collation;
@@ -112,10 +151,17 @@ function alterColumn(from: Catalog, to: Catalog, a: ColumnObject, b: ColumnObjec
     out.push(change({
       ...base, description: `change type of ${label} from ${a.type} to ${b.type}`,
       sql: [alter(`TYPE ${b.type}${b.collation ? ` COLLATE ${b.collation}` : ''} USING ${col}::${b.type}`)],
-      phase: PHASE.alterColumn, requires: b.deps.filter((d) => !d.startsWith('sequence:')), releases: a.deps,
+      // `creates`: the column's new definition, so that objects built on it (re-created triggers,
+      // functions, generated columns, new indexes and constraints) come after the change.
+      phase: PHASE.alterColumn, creates: [b.id], requires: b.deps.filter((d) => !d.startsWith('sequence:')), releases: a.deps,
       destructive: narrowing ? `changes ${label} from ${a.type} to ${b.type}, which may fail or lose data` : null,
       revertFields: ['type', 'collation'],
     }));
+  }
+  // ADD IDENTITY needs the column NOT NULL already.
+  const notNullFirst = !!b.identity && !a.identity && b.notNull && !a.notNull;
+  if (notNullFirst) {
+    out.push(change({ ...base, description: `set not null on ${label}`, sql: [alter('SET NOT NULL')], phase: PHASE.alterColumn }));
   }
   if (b.identity && !a.identity) {
     out.push(change({ ...base, description: `add identity to ${label}`, sql: [alter(`ADD ${identityClause(b.identity)}`)], phase: PHASE.alterColumn }));
@@ -133,10 +179,33 @@ function alterColumn(from: Catalog, to: Catalog, a: ColumnObject, b: ColumnObjec
   if (defaultChanged && b.default !== null) {
     out.push(change({ ...base, description: `set default of ${label}`, sql: [alter(`SET DEFAULT ${b.default}`)], phase: PHASE.alterColumn + 1, requires: b.deps }));
   }
-  if (a.notNull !== b.notNull) {
+  if (a.notNull !== b.notNull && !notNullFirst) {
     out.push(change({ ...base, description: `${b.notNull ? 'set' : 'drop'} not null on ${label}`, sql: [alter(b.notNull ? 'SET NOT NULL' : 'DROP NOT NULL')], phase: PHASE.alterColumn + 1 }));
   }
   return out;
+}
+
+/**
+ * Drops a column and adds it again in its to-catalog form (a changed generation expression, or a
+ * generated column whose base column changes type, which PostgreSQL refuses in place). Two changes,
+ * so that whatever must happen in between (e.g. the base column's type change) can: the drop runs
+ * with the other drops, the add after the column changes. Dependents of the column (indexes,
+ * constraints, triggers) are re-created by the diff's cascade. Only the drop carries `destructive`:
+ * policy reverts the column as a whole, which removes both.
+ */
+export function columnReplacement(from: Catalog, to: Catalog, a: ColumnObject, b: ColumnObject, why: string, destructive: string | null = null): Change[] {
+  const label = `${b.schema}.${(to.objects[b.table] as TableObject).name}.${b.name}`;
+  const revertFields = ['generated', 'type', 'default', 'notNull', 'identity', 'collation'];
+  return [
+    change({
+      id: a.id, kind: 'column', op: 'replace', description: `drop column ${label} to re-create it (${why})`,
+      sql: [dropSql(from, a)], phase: PHASE.dropColumn, drops: [a.id], releases: a.deps, destructive, revertFields,
+    }),
+    change({
+      id: b.id, kind: 'column', op: 'replace', description: `re-create column ${label} (${why})`,
+      sql: createSql(to, b), phase: PHASE.alterColumn + 1, creates: [b.id], requires: b.deps, revertFields,
+    }),
+  ];
 }
 
 export { columnDefinition };

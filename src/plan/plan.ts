@@ -57,6 +57,9 @@ function withHazards(changes: Change[], from: Catalog, to: Catalog): PlannedChan
       for (const x of h.hazards) if (!hazards.some((y) => y.kind === x.kind)) hazards.push(x);
     }
     if (c.destructive && !hazards.some((h) => h.kind === 'deletes_data')) hazards.unshift({ kind: 'deletes_data', message: c.destructive });
+    if (!c.transactional && !hazards.some((h) => h.kind === 'non_transactional')) {
+      hazards.push({ kind: 'non_transactional', message: 'runs outside the migration\'s transaction (committed before the statements after it)' });
+    }
     return { ...c, lock, hazards, reverse: [] };
   });
 }

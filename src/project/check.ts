@@ -7,14 +7,13 @@
 import type { Catalog } from '../catalog/model.js';
 import { introspect } from '../catalog/introspect.js';
 import type { Config } from '../config/config.js';
-import { connect } from '../db/connect.js';
 import type { Shadow } from '../db/shadow.js';
 import { diff } from '../diff/index.js';
 import type { Change } from '../diff/change.js';
 import { loadHistory, verifySum, type Migration } from '../migrations/index.js';
 import { executeScript } from '../sql/execute.js';
 import { status } from '../runner/index.js';
-import { desiredCatalog, introspectOptions, liveCatalog } from './states.js';
+import { connectLive, desiredCatalog, introspectOptions, liveCatalog } from './states.js';
 
 /** One reason `check` fails. */
 export interface CheckProblem {
@@ -55,6 +54,17 @@ export async function runCheck(config: Config, openShadow: () => Promise<Shadow>
     problems.push({ kind: 'files', message: e.message });
     return problems;
   }
+  // The live database's history first: it is quick, and an unreachable database fails before the
+  // slower shadow work.
+  if (opts.url) {
+    const db = await connectLive(opts.url);
+    try {
+      const st = await status(db, history, config.table);
+      for (const s of st) if (s.state !== 'applied') problems.push({ kind: 'live', message: `${s.version}_${s.name}: ${s.state} on the live database` });
+    } finally {
+      await db.close();
+    }
+  }
   const desired = await desiredCatalog(config, openShadow);
   const replayed = await replayAndRoundTrip(config, openShadow, history, !opts.skipDown, problems);
   const drift = diff(replayed, desired);
@@ -69,13 +79,6 @@ export async function runCheck(config: Config, openShadow: () => Promise<Shadow>
     for (const u of desired.unmodelled) problems.push({ kind: 'unmodelled', message: `not modelled: ${u.kind} ${u.name}` });
   }
   if (opts.url) {
-    const db = await connect(opts.url);
-    try {
-      const st = await status(db, history, config.table);
-      for (const s of st) if (s.state !== 'applied') problems.push({ kind: 'live', message: `${s.version}_${s.name}: ${s.state} on the live database` });
-    } finally {
-      await db.close();
-    }
     const live = await liveCatalog(config, opts.url);
     const liveDrift = diff(replayed, live);
     if (liveDrift.length) problems.push({ kind: 'live', message: `the live database has drifted from the migration history (${liveDrift.length} difference(s))`, details: describeChanges(liveDrift) });

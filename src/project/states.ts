@@ -8,6 +8,7 @@ import { introspect } from '../catalog/introspect.js';
 import { listSchemaFiles, loadSchema } from '../catalog/load.js';
 import type { Config } from '../config/config.js';
 import { connect } from '../db/connect.js';
+import { redactUrl } from '../db/redact.js';
 import { openShadow, serverShadow, type Shadow } from '../db/shadow.js';
 import type { Db } from '../db/types.js';
 import { loadHistory, type Migration } from '../migrations/index.js';
@@ -24,8 +25,15 @@ export function introspectOptions(config: Config): { schemas: string[]; exclude:
  * are the same PostgreSQL major (DESIGN.md).
  */
 export function shadowFor(config: Config, liveUrl?: string): () => Promise<Shadow> {
-  if (liveUrl && (config.shadow === 'pglite' || !config.shadow) && !liveUrl.startsWith('pglite:')) return () => serverShadow(liveUrl);
-  return () => openShadow(config.shadow);
+  const explain = (url: string) => (e: any): never => {
+    throw new Error(`cannot create a shadow database on ${redactUrl(url)}: ${e?.message ?? e}`, { cause: e });
+  };
+  if (liveUrl && (config.shadow === 'pglite' || !config.shadow) && !liveUrl.startsWith('pglite:')) {
+    return () => serverShadow(liveUrl).catch(explain(liveUrl));
+  }
+  const spec = config.shadow;
+  if (spec && spec !== 'pglite') return () => openShadow(spec).catch(explain(spec));
+  return () => openShadow(spec);
 }
 
 async function inShadow<T>(open: () => Promise<Shadow>, work: (db: Db) => Promise<T>): Promise<T> {
@@ -61,9 +69,22 @@ export async function historyCatalog(config: Config, open: () => Promise<Shadow>
   });
 }
 
+/**
+ * Connects to a live database named by the user; a failure names the (password-redacted) URL, so
+ * `diff --from A --to B` says which side is unreachable.
+ */
+export async function connectLive(url: string): Promise<Db> {
+  try {
+    return await connect(url);
+  } catch (e: any) {
+    const msg = e?.message ? String(e.message) : String(e);
+    throw new Error(`cannot connect to ${redactUrl(url)}: ${msg}`, { cause: e });
+  }
+}
+
 /** The live database's state (read only). */
 export async function liveCatalog(config: Config, url: string): Promise<Catalog> {
-  const db = await connect(url);
+  const db = await connectLive(url);
   try {
     return await introspect(db, introspectOptions(config));
   } finally {

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/config.js';
-import { newVersion, renderMigration, sha256Hex, slugify, writeSum } from '../migrations/index.js';
+import { compareVersions, migrationFiles, newVersion, renderMigration, sha256Hex, slugify, tryParseMigrationFileName, writeSum } from '../migrations/index.js';
 import type { Plan, PlannedChange } from '../plan/plan.js';
 import { planDocument, renderYaml } from '../plan/document.js';
 
@@ -25,6 +25,21 @@ function bumpVersion(version: string, seconds: number): string {
   return newVersion(new Date(d.getTime() + seconds * 1000));
 }
 
+/**
+ * The version of a new migration: `now` as UTC `YYYYMMDDHHMMSS`, or one second after the newest
+ * timestamp version in `migrationsDir` when that is not earlier (a clock behind a teammate's, or
+ * two plans within one second), so a new file always sorts last and is never applied out of order.
+ */
+export function nextVersion(migrationsDir: string, now: Date = new Date()): string {
+  let version = newVersion(now);
+  for (const f of migrationFiles(migrationsDir)) {
+    const n = tryParseMigrationFileName(f);
+    if ('error' in n || n.style !== 'timestamp') continue;
+    if (compareVersions(n.version, version) >= 0) version = bumpVersion(n.version, 1);
+  }
+  return version;
+}
+
 /** Splits ordered changes into consecutive runs of the same transactionality. */
 function runs(changes: PlannedChange[]): PlannedChange[][] {
   const out: PlannedChange[][] = [];
@@ -36,8 +51,11 @@ function runs(changes: PlannedChange[]): PlannedChange[][] {
   return out;
 }
 
-/** Header lines of a generated file: set per-file timeouts and keep function bodies unchecked (as pg_dump does). */
-function preamble(changes: PlannedChange[]): string[] {
+/**
+ * Header statements of generated SQL (a migration file, or `diff`'s script): keep function bodies
+ * unchecked (as pg_dump does), since a function may be created before the tables its body uses.
+ */
+export function preamble(changes: PlannedChange[]): string[] {
   const out: string[] = [];
   if (changes.some((c) => c.kind === 'function')) out.push('SET check_function_bodies = false');
   return out;
@@ -50,7 +68,7 @@ function preamble(changes: PlannedChange[]): string[] {
  */
 export function writePlan(config: Config, rawName: string, plan: Plan, now: Date = new Date()): WrittenPlan {
   const name = slugify(rawName);
-  const version = newVersion(now);
+  const version = nextVersion(config.migrationsDir, now);
   const rel = (p: string) => path.relative(config.root, p).split(path.sep).join('/');
   const planPath = path.join(config.plansDir, `${version}_${name}.yaml`);
   const groups = runs(plan.up);

@@ -77,6 +77,9 @@ export function leadingTriviaLength(s: string): number {
  * @throws SqlSyntaxError with the 1-based line and column PostgreSQL's parser reports.
  */
 export function splitStatements(text: string): Statement[] {
+  // libpg-query rejects white-space-only input ("Query cannot be empty"); for a script it simply
+  // has no statements (e.g. the empty sections of a `schemaplan new` template).
+  if (text.trim() === '') return [];
   let tree: { stmts?: Array<{ stmt: Record<string, any>; stmt_location?: number; stmt_len?: number }> };
   try {
     tree = parseSync(text);
