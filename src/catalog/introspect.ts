@@ -77,6 +77,39 @@ select json_build_object(
   'attrdefs', (select coalesce(json_agg(json_build_object('oid', d.oid, 'relid', d.adrelid, 'num', d.adnum)), '[]')
     from pg_attrdef d join pg_class c on c.oid = d.adrelid join pg_namespace n on n.oid = c.relnamespace
     where n.nspname = any($1)),
+  'others', (select coalesce(json_agg(json_build_object('kind', o.kind, 'name', o.name)), '[]') from (
+      select 'collation' as kind, n.nspname || '.' || c.collname as name, 'pg_collation'::regclass as cls, c.oid
+        from pg_collation c join pg_namespace n on n.oid = c.collnamespace where n.nspname = any($1)
+      union all select 'text search configuration', n.nspname || '.' || c.cfgname, 'pg_ts_config'::regclass, c.oid
+        from pg_ts_config c join pg_namespace n on n.oid = c.cfgnamespace where n.nspname = any($1)
+      union all select 'text search dictionary', n.nspname || '.' || d.dictname, 'pg_ts_dict'::regclass, d.oid
+        from pg_ts_dict d join pg_namespace n on n.oid = d.dictnamespace where n.nspname = any($1)
+      union all select 'text search parser', n.nspname || '.' || p.prsname, 'pg_ts_parser'::regclass, p.oid
+        from pg_ts_parser p join pg_namespace n on n.oid = p.prsnamespace where n.nspname = any($1)
+      union all select 'text search template', n.nspname || '.' || t.tmplname, 'pg_ts_template'::regclass, t.oid
+        from pg_ts_template t join pg_namespace n on n.oid = t.tmplnamespace where n.nspname = any($1)
+      union all select 'operator', n.nspname || '.' || o.oprname || '(' || format_type(o.oprleft, null) || ', ' || format_type(o.oprright, null) || ')', 'pg_operator'::regclass, o.oid
+        from pg_operator o join pg_namespace n on n.oid = o.oprnamespace where n.nspname = any($1)
+      union all select 'operator class', n.nspname || '.' || c.opcname, 'pg_opclass'::regclass, c.oid
+        from pg_opclass c join pg_namespace n on n.oid = c.opcnamespace where n.nspname = any($1)
+      union all select 'operator family', n.nspname || '.' || f.opfname, 'pg_opfamily'::regclass, f.oid
+        from pg_opfamily f join pg_namespace n on n.oid = f.opfnamespace where n.nspname = any($1)
+      union all select 'conversion', n.nspname || '.' || c.conname, 'pg_conversion'::regclass, c.oid
+        from pg_conversion c join pg_namespace n on n.oid = c.connamespace where n.nspname = any($1)
+      union all select 'statistics object', n.nspname || '.' || s.stxname, 'pg_statistic_ext'::regclass, s.oid
+        from pg_statistic_ext s join pg_namespace n on n.oid = s.stxnamespace where n.nspname = any($1)
+      union all select 'policy', n.nspname || '.' || c.relname || '.' || p.polname, 'pg_policy'::regclass, p.oid
+        from pg_policy p join pg_class c on c.oid = p.polrelid join pg_namespace n on n.oid = c.relnamespace where n.nspname = any($1)
+      union all select 'rule', n.nspname || '.' || c.relname || '.' || r.rulename, 'pg_rewrite'::regclass, r.oid
+        from pg_rewrite r join pg_class c on c.oid = r.ev_class join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = any($1) and r.rulename <> '_RETURN'
+      union all select 'foreign data wrapper', w.fdwname, 'pg_foreign_data_wrapper'::regclass, w.oid from pg_foreign_data_wrapper w
+      union all select 'foreign server', s.srvname, 'pg_foreign_server'::regclass, s.oid from pg_foreign_server s
+      union all select 'event trigger', e.evtname, 'pg_event_trigger'::regclass, e.oid from pg_event_trigger e
+      union all select 'privileges', n.nspname || '.' || c.relname, 'pg_class'::regclass, c.oid
+        from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = any($1) and c.relacl is not null
+    ) o where o.oid >= 16384
+      and not exists (select 1 from pg_depend e where e.classid = o.cls and e.objid = o.oid and e.deptype = 'e')),
   'depends', (select coalesce(json_agg(json_build_object(
       'classid', d.classid::regclass::text, 'objid', d.objid, 'objsubid', d.objsubid,
       'refclassid', d.refclassid::regclass::text, 'refobjid', d.refobjid, 'refobjsubid', d.refobjsubid,
@@ -93,6 +126,7 @@ interface Supplement {
   triggers: Array<{ oid: number; relid: number; name: string; def: string; enabled: string; comment: string | null }>;
   sequences: Array<{ relid: number; type: string; start: string; increment: string; min: string; max: string; cache: string; cycle: boolean }>;
   attrdefs: Array<{ oid: number; relid: number; num: number }>;
+  others: Array<{ kind: string; name: string }>;
   depends: Array<{ classid: string; objid: number; objsubid: number; refclassid: string; refobjid: number; refobjsubid: number; deptype: string }>;
 }
 
@@ -370,5 +404,6 @@ function buildCatalog(raw: Introspection, sup: Supplement, schemas: string[], ex
   }
   for (const o of Object.values(objects)) o.deps = o.deps.filter((d) => d in objects && d !== o.id).sort();
 
+  for (const o of sup.others) unmodelled.push({ kind: o.kind, name: o.name });
   return { serverVersion: sup.version, schemas: [...schemas], objects, unmodelled: unmodelled.sort((a, b) => (a.kind + a.name).localeCompare(b.kind + b.name)) };
 }

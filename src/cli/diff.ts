@@ -4,7 +4,6 @@ import type { Command } from 'commander';
 import { buildPlan } from '../plan/plan.js';
 import { planDocument, renderMarkdown, renderYaml, upScript } from '../plan/document.js';
 import { shadowFor, sourceCatalog } from '../project/states.js';
-import { preamble } from '../project/write.js';
 import { action, config, EXIT, out, err } from './common.js';
 
 interface DiffFlags {
@@ -40,7 +39,7 @@ export function register(program: Command): void {
       const doc = planDocument(plan);
       if (flags.format === 'sql') {
         const sql = upScript(plan);
-        if (sql) process.stdout.write(preamble(plan.up).map((s) => `${s};\n`).join('') + sql);
+        if (sql) process.stdout.write(sql);
       } else if (flags.format === 'json') out(JSON.stringify(doc, null, 2));
       else if (flags.format === 'yaml') out(renderYaml(doc));
       else out(renderMarkdown(doc));

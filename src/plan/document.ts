@@ -95,7 +95,16 @@ export function renderMarkdown(doc: PlanDocument): string {
   return out.join('\n') + '\n';
 }
 
-/** The up SQL of a plan as one script (statements end with `;`). */
+/**
+ * Header statements of generated SQL (a migration file, or `diff`'s script): keep function bodies
+ * unchecked (as pg_dump does), since a function may be created before the tables its body uses.
+ */
+export function preamble(changes: PlannedChange[]): string[] {
+  return changes.some((c) => c.kind === 'function') ? ['SET check_function_bodies = false'] : [];
+}
+
+/** The up SQL of a plan as one script, preamble included (statements end with `;`); '' when empty. */
 export function upScript(plan: Plan): string {
-  return plan.up.flatMap((c) => c.sql).map((s) => s.trimEnd() + ';\n').join('');
+  if (plan.up.length === 0) return '';
+  return [...preamble(plan.up), ...plan.up.flatMap((c) => c.sql)].map((s) => s.trimEnd() + ';\n').join('');
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Config } from '../config/config.js';
 import { compareVersions, migrationFiles, newVersion, renderMigration, sha256Hex, slugify, tryParseMigrationFileName, writeSum } from '../migrations/index.js';
 import type { Plan, PlannedChange } from '../plan/plan.js';
-import { planDocument, renderYaml } from '../plan/document.js';
+import { planDocument, preamble, renderYaml } from '../plan/document.js';
 
 /** What `writePlan` wrote (paths relative to the project root). */
 export interface WrittenPlan {
@@ -52,16 +52,6 @@ function runs(changes: PlannedChange[]): PlannedChange[][] {
 }
 
 /**
- * Header statements of generated SQL (a migration file, or `diff`'s script): keep function bodies
- * unchecked (as pg_dump does), since a function may be created before the tables its body uses.
- */
-export function preamble(changes: PlannedChange[]): string[] {
-  const out: string[] = [];
-  if (changes.some((c) => c.kind === 'function')) out.push('SET check_function_bodies = false');
-  return out;
-}
-
-/**
  * Writes the migration file(s), the plan document and the sum file for `plan`.
  * @param now the clock (UTC version); later files of a split plan get +1 s each
  * @throws Error when a target file already exists (nothing is written then)
@@ -73,21 +63,24 @@ export function writePlan(config: Config, rawName: string, plan: Plan, now: Date
   const planPath = path.join(config.plansDir, `${version}_${name}.yaml`);
   const groups = runs(plan.up);
   const files: { path: string; text: string; transactional: boolean }[] = [];
-  // Down sections: the whole down goes with the last file when there is one file; with several
-  // files, each file's down reverses the objects of its own up.
-  const downFor = (group: PlannedChange[], all: boolean) => {
-    if (all) return plan.down.flatMap((c) => c.sql);
-    const ids = new Set(group.map((c) => c.id));
-    return plan.down.filter((c) => ids.has(c.id)).flatMap((c) => c.sql);
-  };
+  // Down sections: with one file it takes the whole down. With several, each down change goes to
+  // the file whose up touched the same object (else to the last file, whose down runs first), in
+  // the down order; a down section is transactional only when all of its changes are.
+  const downGroups: PlannedChange[][] = groups.map(() => []);
+  for (const d of plan.down) {
+    let k = groups.length - 1;
+    for (let i = groups.length - 1; i >= 0; i--) if (groups[i]!.some((c) => c.id === d.id)) { k = i; break; }
+    downGroups[k]!.push(d);
+  }
   groups.forEach((group, i) => {
     const v = i === 0 ? version : bumpVersion(version, i);
     const destructive = group.filter((c) => c.destructive).map((c) => c.destructive!);
     const text = renderMigration({
       version: v, name, planFile: rel(planPath),
       up: [...preamble(group), ...group.flatMap((c) => c.sql)],
-      down: [...preamble(plan.down), ...downFor(group, groups.length === 1)],
+      down: [...preamble(downGroups[i]!), ...downGroups[i]!.flatMap((c) => c.sql)],
       transactional: group[0]!.transactional,
+      downTransactional: downGroups[i]!.every((c) => c.transactional),
       ...(destructive.length ? { destructive: destructive.join('; ') } : {}),
     });
     files.push({ path: path.join(config.migrationsDir, `${v}_${name}.sql`), text, transactional: group[0]!.transactional });
