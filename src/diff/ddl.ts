@@ -13,13 +13,34 @@ export function tableName(cat: Catalog, tableId: string): string {
 }
 
 /** Identity sequence options, e.g. `START WITH 1 INCREMENT BY 1 MINVALUE 1 MAXVALUE 2147483647 CACHE 1 NO CYCLE`. */
-export function sequenceOptions(s: Pick<SequenceObject, 'start' | 'increment' | 'min' | 'max' | 'cache' | 'cycle'>): string {
-  return `START WITH ${s.start} INCREMENT BY ${s.increment} MINVALUE ${s.min} MAXVALUE ${s.max} CACHE ${s.cache} ${s.cycle ? 'CYCLE' : 'NO CYCLE'}`;
+export function sequenceOptions(s: Pick<SequenceObject, 'dataType' | 'start' | 'increment' | 'min' | 'max' | 'cache' | 'cycle'>): string {
+  // Options equal to PostgreSQL's defaults for the data type are left out (CREATE SEQUENCE docs:
+  // ascending min 1 / max type max, descending min type min / max -1, start at the bound, cache 1).
+  const range = TYPE_RANGE[s.dataType];
+  const ascending = !s.increment.startsWith('-');
+  const defMin = ascending ? '1' : range?.[0];
+  const defMax = ascending ? range?.[1] : '-1';
+  const parts: string[] = [];
+  if (s.start !== (ascending ? s.min : s.max)) parts.push(`START WITH ${s.start}`);
+  if (s.increment !== '1') parts.push(`INCREMENT BY ${s.increment}`);
+  if (s.min !== defMin) parts.push(`MINVALUE ${s.min}`);
+  if (s.max !== defMax) parts.push(`MAXVALUE ${s.max}`);
+  if (s.cache !== '1') parts.push(`CACHE ${s.cache}`);
+  if (s.cycle) parts.push('CYCLE');
+  return parts.join(' ');
 }
+
+/** Value ranges of the sequence data types, as text (`pg_sequence` stores int8 values). */
+const TYPE_RANGE: Record<string, [string, string]> = {
+  smallint: ['-32768', '32767'],
+  integer: ['-2147483648', '2147483647'],
+  bigint: ['-9223372036854775808', '9223372036854775807'],
+};
 
 /** `GENERATED ALWAYS AS IDENTITY (…)`. */
 export function identityClause(id: IdentitySpec): string {
-  return `GENERATED ${id.kind === 'a' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY (${sequenceOptions(id)})`;
+  const opts = sequenceOptions(id);
+  return `GENERATED ${id.kind === 'a' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY${opts ? ` (${opts})` : ''}`;
 }
 
 /** A column definition as in CREATE TABLE / ADD COLUMN. */
@@ -60,7 +81,10 @@ export function createSql(cat: Catalog, o: CatalogObject): string[] {
     case 'schema': return [`CREATE SCHEMA ${quoteIdent(o.name)}`];
     case 'extension': return [`CREATE EXTENSION IF NOT EXISTS ${quoteIdent(o.name)} WITH SCHEMA ${quoteIdent(o.schema)}`];
     case 'type': return [`CREATE TYPE ${qualified(o.schema, o.name)} AS ENUM (${o.values.map(quoteLiteral).join(', ')})`];
-    case 'sequence': return [`CREATE SEQUENCE ${qualified(o.schema, o.name)} AS ${o.dataType} ${sequenceOptions(o)}`];
+    case 'sequence': {
+      const opts = sequenceOptions(o);
+      return [`CREATE SEQUENCE ${qualified(o.schema, o.name)}${o.dataType === 'bigint' ? '' : ` AS ${o.dataType}`}${opts ? ` ${opts}` : ''}`];
+    }
     case 'table': {
       const cols = o.columns.map((id) => cat.objects[id] as ColumnObject).filter(Boolean).sort((a, b) => a.position - b.position);
       const body = cols.map((c) => '    ' + columnDefinition(c)).join(',\n');
