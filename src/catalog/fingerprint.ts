@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Catalog, CatalogObject } from './model.js';
+import { comparableObject } from './normalize.js';
 
 /** Fields that identify an object's state for fingerprints and equality: all but column positions (and order). */
 function comparable(o: CatalogObject): unknown {
+  o = comparableObject(o);
   if (o.kind === 'column') {
     const { position: _p, ...rest } = o;
     return rest;

@@ -12,19 +12,30 @@ export type ObjectKind =
   | 'schema'
   | 'extension'
   | 'type'
+  | 'domain'
+  | 'collation'
   | 'sequence'
   | 'table'
   | 'column'
   | 'constraint'
   | 'index'
   | 'function'
-  | 'trigger';
+  | 'trigger'
+  | 'view'
+  | 'matview'
+  | 'policy'
+  | 'rule'
+  | 'statistics'
+  | 'tsconfig'
+  | 'tsdict'
+  | 'event_trigger'
+  | 'default_acl';
 
 interface Base {
   /** Stable identity, `<kind>:<qualified name>` (see `objectId`). */
   id: string;
   kind: ObjectKind;
-  /** Schema of the object (the object's own name for a schema). */
+  /** Schema of the object (the object's own name for a schema; '' for database-wide objects). */
   schema: string;
   name: string;
   /** `COMMENT ON` text, or null. */
@@ -37,7 +48,26 @@ interface Base {
   deps: string[];
 }
 
-export interface SchemaObject extends Base {
+/**
+ * Ownership: the owning role, or null when it is the role that read the catalog (the role that
+ * runs the migrations owns what they create; `ALTER … OWNER TO CURRENT_USER` restores it).
+ */
+interface Owned {
+  owner: string | null;
+}
+
+/**
+ * Privileges, normalised (`normalize.ts`, `normalizeAcl`): sorted `grantee:PRIVILEGE` items, `*`
+ * appended for WITH GRANT OPTION; the grantee is a role name, `PUBLIC`, or `@owner` for the owning
+ * role; a grantee holding every privilege the object kind has gets the single item `ALL`. An
+ * object whose ACL is PostgreSQL's default lists the default (e.g. `@owner:ALL`, `PUBLIC:ALL` for a
+ * function).
+ */
+interface Granted {
+  acl: string[];
+}
+
+export interface SchemaObject extends Base, Owned, Granted {
   kind: 'schema';
 }
 
@@ -46,16 +76,65 @@ export interface ExtensionObject extends Base {
   version: string;
 }
 
-export interface EnumType extends Base {
+export interface EnumType extends Base, Owned, Granted {
   kind: 'type';
   typeKind: 'enum';
   /** Labels in sort order (`enumsortorder`). */
   values: string[];
 }
 
-export type TypeObject = EnumType;
+/** One attribute of a composite type. */
+export interface TypeAttribute {
+  name: string;
+  /** `format_type` text. */
+  type: string;
+  /** Collation when it differs from the type's default, or null. */
+  collation: string | null;
+}
 
-export interface SequenceObject extends Base {
+export interface CompositeType extends Base, Owned, Granted {
+  kind: 'type';
+  typeKind: 'composite';
+  attributes: TypeAttribute[];
+  /** `COMMENT ON COLUMN type.attribute` texts by attribute name. */
+  attributeComments: Record<string, string>;
+}
+
+export interface RangeType extends Base, Owned, Granted {
+  kind: 'type';
+  typeKind: 'range';
+  /** The `CREATE TYPE … AS RANGE (…)` options, e.g. `SUBTYPE = integer, MULTIRANGE_TYPE_NAME = public.r_multi`. */
+  options: string;
+}
+
+export type TypeObject = EnumType | CompositeType | RangeType;
+
+/** A constraint of a domain (CHECK; NOT NULL is the domain's `notNull`). */
+export interface DomainConstraint {
+  name: string;
+  /** `pg_get_constraintdef`, e.g. `CHECK (VALUE > 0)`, with `NOT VALID` when not validated. */
+  definition: string;
+  validated: boolean;
+}
+
+export interface DomainObject extends Base, Owned, Granted {
+  kind: 'domain';
+  /** `format_type(typbasetype, typtypmod)`. */
+  baseType: string;
+  collation: string | null;
+  default: string | null;
+  notNull: boolean;
+  /** CHECK constraints by name order. */
+  constraints: DomainConstraint[];
+}
+
+export interface CollationObject extends Base, Owned {
+  kind: 'collation';
+  /** `CREATE COLLATION` options, e.g. `provider = icu, locale = 'und-u-ks-level2', deterministic = false`. */
+  options: string;
+}
+
+export interface SequenceObject extends Base, Owned, Granted {
   kind: 'sequence';
   /** `format_type` of the sequence's data type, e.g. `bigint`. */
   dataType: string;
@@ -69,12 +148,28 @@ export interface SequenceObject extends Base {
   ownedBy: string | null;
 }
 
-export interface TableObject extends Base {
+export interface TableObject extends Base, Owned, Granted {
   kind: 'table';
   /** `p` permanent, `u` unlogged. */
   persistence: 'p' | 'u';
-  /** Column identities in attnum order. */
+  /** Column identities in attnum order (inherited columns included). */
   columns: string[];
+  /** `pg_get_partkeydef` of a partitioned table (e.g. `RANGE (payment_date)`), or null. */
+  partitionKey: string | null;
+  /** Identity of the partitioned table this one is a partition of, or null. */
+  partitionOf: string | null;
+  /** `pg_get_expr(relpartbound)` of a partition, e.g. `FOR VALUES IN (1)`, or null. */
+  partitionBound: string | null;
+  /** Parents by table inheritance (`INHERITS`), in order; partitions list their parent in `partitionOf` only. */
+  inherits: string[];
+  rowSecurity: boolean;
+  forceRowSecurity: boolean;
+  /** `d` default, `n` nothing, `f` full, `i` index. */
+  replicaIdentity: 'd' | 'n' | 'f' | 'i';
+  /** For replica identity `i`: the identity of the index (or of the constraint that owns it). */
+  replicaIndex: string | null;
+  /** Storage parameters (`reloptions`), sorted, e.g. `fillfactor=70`. */
+  options: string[];
 }
 
 export interface IdentitySpec {
@@ -89,7 +184,7 @@ export interface IdentitySpec {
   cycle: boolean;
 }
 
-export interface ColumnObject extends Base {
+export interface ColumnObject extends Base, Granted {
   kind: 'column';
   /** Identity of the owning table. */
   table: string;
@@ -105,6 +200,12 @@ export interface ColumnObject extends Base {
   generated: string | null;
   /** Collation name when it differs from the type's default (qualified, e.g. `pg_catalog."C"`), or null. */
   collation: string | null;
+  /** True when the column comes from a parent table (partition or INHERITS child): it follows the parent. */
+  inherited: boolean;
+  /** `attstorage` when it differs from the type's default (`p`, `e`, `m`, `x`), or null. */
+  storage: string | null;
+  /** `attstattarget` when set (ALTER COLUMN … SET STATISTICS), or null. */
+  statistics: number | null;
 }
 
 export interface ConstraintObject extends Base {
@@ -117,16 +218,25 @@ export interface ConstraintObject extends Base {
   validated: boolean;
   /** For foreign keys, the referenced table identity. */
   references: string | null;
+  /** True when it comes from a parent table's constraint (it follows the parent). */
+  inherited: boolean;
+  /** For an inherited constraint: the parent table's constraint it comes from (when known), else null. */
+  parent: string | null;
 }
 
 export interface IndexObject extends Base {
   kind: 'index';
+  /** The table or materialized view. */
   table: string;
   /** `pg_get_indexdef(oid)`, e.g. `CREATE INDEX leads_email_idx ON public.leads USING btree (email)`. */
   definition: string;
+  /** True for a partition's index attached to its parent's index (it follows the parent). */
+  inherited: boolean;
+  /** For an inherited index: the parent's index (or the constraint owning it), else null. */
+  parent: string | null;
 }
 
-export interface FunctionObject extends Base {
+export interface FunctionObject extends Base, Owned, Granted {
   kind: 'function';
   /** `pg_get_function_identity_arguments`, e.g. `integer, text`. */
   identityArgs: string;
@@ -134,33 +244,145 @@ export interface FunctionObject extends Base {
   args: string;
   /** `pg_get_function_result`, e.g. `trigger`, `SETOF public.leads`. */
   returns: string;
-  /** `f` function, `p` procedure. */
-  prokind: 'f' | 'p';
+  /** `f` function, `p` procedure, `a` aggregate, `w` window function. */
+  prokind: 'f' | 'p' | 'a' | 'w';
   language: string;
-  /** `pg_get_functiondef(oid)`: a complete `CREATE OR REPLACE FUNCTION` statement. */
+  /**
+   * `pg_get_functiondef(oid)`: a complete `CREATE OR REPLACE FUNCTION` statement; for an aggregate,
+   * a `CREATE AGGREGATE` statement assembled from `pg_aggregate` (PostgreSQL has no function for it).
+   */
   definition: string;
 }
 
 export interface TriggerObject extends Base {
   kind: 'trigger';
+  /** The table or view. */
   table: string;
   /** `pg_get_triggerdef(oid)`: a complete `CREATE [CONSTRAINT] TRIGGER` statement. */
   definition: string;
   /** `O` origin (enabled), `D` disabled, `R` replica, `A` always. */
   enabled: 'O' | 'D' | 'R' | 'A';
+  /** True for a partition's clone of its parent's trigger (it follows the parent). */
+  inherited: boolean;
+}
+
+/** A column of a view or materialized view (not an object of its own: views are replaced whole). */
+export interface ViewColumn {
+  name: string;
+  type: string;
+  collation: string | null;
+}
+
+interface ViewBase extends Base, Owned, Granted {
+  /** `pg_get_viewdef(oid)`: the query, schema-qualified. */
+  definition: string;
+  columns: ViewColumn[];
+  /** `reloptions`, sorted: `check_option=local`, `security_barrier=true`, `security_invoker=true`, storage parameters of a matview. */
+  options: string[];
+  /** `COMMENT ON COLUMN view.column` texts by column name. */
+  columnComments: Record<string, string>;
+}
+
+export interface ViewObject extends ViewBase {
+  kind: 'view';
+}
+
+export interface MatviewObject extends ViewBase {
+  kind: 'matview';
+}
+
+export interface PolicyObject extends Base {
+  kind: 'policy';
+  table: string;
+  permissive: boolean;
+  /** `r` SELECT, `a` INSERT, `w` UPDATE, `d` DELETE, `*` ALL. */
+  command: 'r' | 'a' | 'w' | 'd' | '*';
+  /** Role names, sorted; `PUBLIC` for everyone. */
+  roles: string[];
+  using: string | null;
+  check: string | null;
+}
+
+export interface RuleObject extends Base {
+  kind: 'rule';
+  /** The table or view. */
+  table: string;
+  /** `pg_get_ruledef(oid)` without its final semicolon. */
+  definition: string;
+  enabled: 'O' | 'D' | 'R' | 'A';
+}
+
+export interface StatisticsObject extends Base, Owned {
+  kind: 'statistics';
+  table: string;
+  /** `pg_get_statisticsobjdef(oid)`: a complete `CREATE STATISTICS` statement. */
+  definition: string;
+  /** `ALTER STATISTICS … SET STATISTICS` target, or null for the default. */
+  target: number | null;
+}
+
+export interface TsConfigObject extends Base, Owned {
+  kind: 'tsconfig';
+  /** Qualified parser name, e.g. `pg_catalog."default"`. */
+  parser: string;
+  /** Token type alias → dictionaries (qualified), in order. */
+  mappings: Record<string, string[]>;
+}
+
+export interface TsDictObject extends Base, Owned {
+  kind: 'tsdict';
+  /** Qualified template name, e.g. `pg_catalog.simple`. */
+  template: string;
+  /** `dictinitoption` text, e.g. `stopwords = 'english'`, or null. */
+  options: string | null;
+}
+
+export interface EventTriggerObject extends Base, Owned {
+  kind: 'event_trigger';
+  /** `ddl_command_start`, `ddl_command_end`, `sql_drop`, `table_rewrite`, `login`. */
+  event: string;
+  /** `WHEN TAG IN (…)` tags, or null. */
+  tags: string[] | null;
+  /** Identity of the trigger function. */
+  function: string;
+  enabled: 'O' | 'D' | 'R' | 'A';
+}
+
+/** `ALTER DEFAULT PRIVILEGES` for one role, object type and (optionally) schema. */
+export interface DefaultAclObject extends Base {
+  kind: 'default_acl';
+  /** The role whose new objects get these privileges; null for the role that read the catalog. */
+  role: string | null;
+  /** The schema it is limited to, or null for the whole database. */
+  inSchema: string | null;
+  /** `r` tables, `S` sequences, `f` functions, `T` types, `n` schemas. */
+  objectType: 'r' | 'S' | 'f' | 'T' | 'n';
+  /** Normalised ACL items (see `Granted`); `@owner` is the role. */
+  acl: string[];
 }
 
 export type CatalogObject =
   | SchemaObject
   | ExtensionObject
   | TypeObject
+  | DomainObject
+  | CollationObject
   | SequenceObject
   | TableObject
   | ColumnObject
   | ConstraintObject
   | IndexObject
   | FunctionObject
-  | TriggerObject;
+  | TriggerObject
+  | ViewObject
+  | MatviewObject
+  | PolicyObject
+  | RuleObject
+  | StatisticsObject
+  | TsConfigObject
+  | TsDictObject
+  | EventTriggerObject
+  | DefaultAclObject;
 
 /** An object present in an included schema whose kind is not modelled (reported loudly, never diffed). */
 export interface UnmodelledObject {
@@ -176,6 +398,10 @@ export interface Catalog {
   schemas: string[];
   objects: Record<string, CatalogObject>;
   unmodelled: UnmodelledObject[];
+  /** The role that read the catalog (owners equal to it are recorded as null). */
+  currentUser?: string;
+  /** Every role of the server (roles are not created by schemaplan; a missing one is reported). */
+  roles?: string[];
 }
 
 /** Builds an identity: `objectId('table', 'public', 'leads')` → `table:public.leads`. Parts are joined with `.` unquoted. */

@@ -1,6 +1,6 @@
 /** Helpers shared by the command modules: configuration, output, errors and exit codes. */
 import { loadConfig, type Config } from '../config/config.js';
-import { redactText } from '../db/redact.js';
+import { redactText, rememberedSecrets } from '../db/redact.js';
 
 /** Exit codes of DESIGN.md's command table. */
 export const EXIT = { ok: 0, error: 1, differences: 2, onlyBlocked: 3 } as const;
@@ -43,6 +43,7 @@ function secrets(): string[] {
   if (process.env.PGPASSWORD) addSecret(process.env.PGPASSWORD);
   rememberPasswords(process.env.DATABASE_URL);
   for (const a of process.argv) rememberPasswords(a);
+  for (const s of rememberedSecrets()) knownSecrets.add(s); // passwords used to connect (URL, PGPASSWORD, password file)
   // Longest first, so a password containing another one is removed whole.
   return [...knownSecrets].filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
 }

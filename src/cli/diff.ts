@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { buildPlan } from '../plan/plan.js';
-import { planDocument, renderMarkdown, renderYaml, upScript } from '../plan/document.js';
+import { planDocument, renderDocument, upScript } from '../plan/document.js';
 import { shadowFor, sourceCatalog } from '../project/states.js';
 import { action, config, EXIT, out, err } from './common.js';
 
@@ -40,9 +40,7 @@ export function register(program: Command): void {
       if (flags.format === 'sql') {
         const sql = upScript(plan);
         if (sql) process.stdout.write(sql);
-      } else if (flags.format === 'json') out(JSON.stringify(doc, null, 2));
-      else if (flags.format === 'yaml') out(renderYaml(doc));
-      else out(renderMarkdown(doc));
+      } else out(renderDocument(doc, flags.format as 'json' | 'yaml' | 'markdown'));
       return flags.exitCode && (plan.up.length > 0 || plan.blocked.length > 0) ? EXIT.differences : EXIT.ok;
     }));
 }

@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { renderMigration, slugify, writeSum } from '../migrations/index.js';
+import { execFileSync } from 'node:child_process';
+import { computeSum, migrationFiles, parseMigration, renderMigration, slugify, SUM_FILE, writeSum, type MigrationFormat } from '../migrations/index.js';
 import { nextVersion } from '../project/write.js';
 import { CONFIG_FILE } from '../config/config.js';
 import { action, config, EXIT, out } from './common.js';
@@ -47,31 +48,77 @@ export function register(program: Command): void {
 
   program
     .command('new')
-    .description('write an empty hand-written migration from the template')
+    .description('write an empty hand-written migration from the template (header: feature, date, author), in the format of the history\'s newest file')
     .argument('<name>', 'description, lower_snake_case')
-    .action(action(async (name: string) => {
+    .option('--dry-run', 'print the file, write nothing')
+    .option('--format <format>', 'text | json', 'text')
+    .action(action(async (name: string, flags: { dryRun?: boolean; format: string }) => {
+      if (!['text', 'json'].includes(flags.format)) throw new Error(`unknown --format ${flags.format}: use text or json`);
       const cfg = config(program.opts());
       const version = nextVersion(cfg.migrationsDir);
       const slug = slugify(name);
       const file = path.join(cfg.migrationsDir, `${version}_${slug}.sql`);
-      if (fs.existsSync(file)) throw new Error(`${path.relative(cfg.root, file)} already exists`);
-      fs.mkdirSync(cfg.migrationsDir, { recursive: true });
-      fs.writeFileSync(file, renderMigration({
-        version, name: slug, up: [], down: [], transactional: true,
-        headerComment: `Feature: ${name.replace(/_/g, ' ')}\nDate: ${new Date().toISOString().slice(0, 10)}\nAuthor: ${process.env.USER ?? 'unknown'}`,
-      }));
-      writeSum(cfg.migrationsDir);
-      out(`wrote ${path.relative(cfg.root, file)}`);
+      const rel = path.relative(cfg.root, file).split(path.sep).join('/');
+      if (fs.existsSync(file)) throw new Error(`${rel} already exists`);
+      const format = historyFormat(cfg.migrationsDir);
+      const text = renderMigration({
+        version, name: slug, up: [], down: [], transactional: true, format,
+        headerComment: `Feature: ${name.replace(/_/g, ' ')}\nDate: ${new Date().toISOString().slice(0, 10)}\nAuthor: ${author()}`,
+      });
+      if (!flags.dryRun) {
+        fs.mkdirSync(cfg.migrationsDir, { recursive: true });
+        fs.writeFileSync(file, text);
+        writeSum(cfg.migrationsDir);
+      }
+      if (flags.format === 'json') out(JSON.stringify({ ok: true, command: 'new', dryRun: !!flags.dryRun, file: rel, version, name: slug, format, text }, null, 2));
+      else if (flags.dryRun) {
+        out(`-- would write ${rel}`);
+        out(text);
+      } else out(`wrote ${rel}`);
       return EXIT.ok;
     }));
 
   program
     .command('hash')
     .description('rewrite migrations/schemaplan.sum from the files as they are (deliberately accepting edits)')
-    .action(action(async () => {
+    .option('--dry-run', 'print the sum file, write nothing')
+    .option('--format <format>', 'text | json', 'text')
+    .action(action(async (flags: { dryRun?: boolean; format: string }) => {
+      if (!['text', 'json'].includes(flags.format)) throw new Error(`unknown --format ${flags.format}: use text or json`);
       const cfg = config(program.opts());
-      writeSum(cfg.migrationsDir);
-      out(`wrote ${path.relative(cfg.root, path.join(cfg.migrationsDir, 'schemaplan.sum'))}`);
+      const rel = path.relative(cfg.root, path.join(cfg.migrationsDir, SUM_FILE)).split(path.sep).join('/');
+      const sum = flags.dryRun ? computeSum(cfg.migrationsDir) : writeSum(cfg.migrationsDir);
+      if (flags.format === 'json') out(JSON.stringify({ ok: true, command: 'hash', dryRun: !!flags.dryRun, file: rel, total: sum.total, entries: sum.entries }, null, 2));
+      else if (flags.dryRun) out(sum.text.trimEnd());
+      else out(`wrote ${rel}`);
       return EXIT.ok;
     }));
+}
+
+/** The marker format of the newest parseable migration file (`dbmate`, schemaplan's own, when there is none). */
+function historyFormat(dir: string): MigrationFormat {
+  const files = migrationFiles(dir);
+  for (let i = files.length - 1; i >= 0; i--) {
+    try {
+      return parseMigration(fs.readFileSync(path.join(dir, files[i]!), 'utf8'), files[i]!).format;
+    } catch {
+      // an unreadable file says nothing about the format
+    }
+  }
+  return 'dbmate';
+}
+
+/** The author for a template: git's user.name (and email), else the login name. */
+function author(): string {
+  const git = (key: string) => {
+    try {
+      return execFileSync('git', ['config', key], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 2000 }).trim();
+    } catch {
+      return '';
+    }
+  };
+  const name = git('user.name');
+  const email = git('user.email');
+  if (name) return email ? `${name} <${email}>` : name;
+  return process.env.USER ?? process.env.USERNAME ?? 'unknown';
 }

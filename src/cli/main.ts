@@ -6,6 +6,9 @@ import { register as registerDiff } from './diff.js';
 import { register as registerRunner } from './runner.js';
 import { register as registerCheck } from './check.js';
 import { register as registerFiles } from './files.js';
+import { register as registerImport } from './import.js';
+import { register as registerLint } from './lint.js';
+import { register as registerShow } from './show.js';
 
 const program = new Command();
 program
@@ -18,5 +21,8 @@ registerPlan(program);
 registerDiff(program);
 registerRunner(program);
 registerCheck(program);
+registerImport(program);
+registerLint(program);
+registerShow(program);
 
 await program.parseAsync(process.argv);

@@ -1,8 +1,10 @@
 /** `schemaplan plan [name]`: desired state vs current state → one migration and its plan. */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { buildPlan } from '../plan/plan.js';
-import { planDocument, renderMarkdown, upScript } from '../plan/document.js';
-import { loadHistory } from '../migrations/index.js';
+import { DOCUMENT_FORMATS, parsePlanDocument, planDocument, renderDocument, renderMarkdown, upScript, type DocumentFormat } from '../plan/document.js';
+import { loadHistory, slugify } from '../migrations/index.js';
 import { status } from '../runner/index.js';
 import { connectLive, desiredCatalog, historyCatalog, liveCatalog, shadowFor } from '../project/states.js';
 import { writePlan } from '../project/write.js';
@@ -11,6 +13,7 @@ import { action, config, EXIT, out, err, type GlobalOptions } from './common.js'
 interface PlanFlags extends GlobalOptions {
   allowDestructive?: boolean;
   dryRun?: boolean;
+  format?: string;
 }
 
 export function register(program: Command): void {
@@ -21,7 +24,10 @@ export function register(program: Command): void {
     .option('--url <url>', 'plan against this live database instead of the replayed history')
     .option('--allow-destructive', 'emit destructive changes (the file is marked -- DESTRUCTIVE:)')
     .option('--dry-run', 'print the migration and the plan, write nothing')
+    .option('--format <format>', 'print the plan as markdown | json | yaml (stdout: the plan only; "wrote …" lines go to stderr)')
     .action(action(async (name: string, flags: PlanFlags) => {
+      if (flags.format !== undefined && !(DOCUMENT_FORMATS as readonly string[]).includes(flags.format)) throw new Error(`unknown --format ${flags.format}: use markdown, json or yaml`);
+      const format = flags.format as DocumentFormat | undefined;
       const cfg = config({ ...program.opts(), ...flags });
       const history = loadHistory(cfg.migrationsDir, { root: cfg.root });
       const url = cfg.databaseUrl;
@@ -45,23 +51,34 @@ export function register(program: Command): void {
       for (const w of plan.warnings) err(`warning: ${w}`);
       for (const b of plan.blocked) err(`blocked: ${b.description}: ${b.reason} (allow with ${b.allowWith})`);
       if (plan.up.length === 0) {
+        if (format) out(renderDocument(planDocument(plan, { name: slugify(name) }), format));
         if (plan.blocked.length) {
           err(`nothing written: only blocked changes remain (${plan.blocked.length}); rerun with --allow-destructive to emit them`);
           return EXIT.onlyBlocked;
         }
-        out('No changes: schema/ matches the current state.');
+        (format ? err : out)('No changes: schema/ matches the current state.');
         return EXIT.ok;
       }
       if (flags.dryRun) {
+        if (format) {
+          out(renderDocument(planDocument(plan, { name: slugify(name) }), format));
+          return EXIT.ok;
+        }
         out(renderMarkdown(planDocument(plan)));
         out('-- up');
         out(upScript(plan));
         return EXIT.ok;
       }
       const written = writePlan(cfg, name, plan);
-      for (const f of written.migrations) out(`wrote ${f}`);
-      out(`wrote ${written.plan}`);
-      out(`${plan.up.length} change(s)${plan.blocked.length ? `, ${plan.blocked.length} blocked` : ''}${plan.destructive ? ', DESTRUCTIVE' : ''}`);
+      const say = format ? err : out;
+      for (const f of written.migrations) say(`wrote ${f}`);
+      say(`wrote ${written.plan}`);
+      say(`${plan.up.length} change(s)${plan.blocked.length ? `, ${plan.blocked.length} blocked` : ''}${plan.destructive ? ', DESTRUCTIVE' : ''}`);
+      if (format) {
+        // The document exactly as written, so this output and `schemaplan show` agree.
+        const file = path.join(cfg.root, written.plan);
+        out(renderDocument(parsePlanDocument(fs.readFileSync(file, 'utf8'), written.plan), format));
+      }
       return EXIT.ok;
     }));
 }

@@ -1,35 +1,130 @@
-/** `schemaplan up`, `down`, `status`: the tracked runner on the configured database. */
+/**
+ * The tracked runner on the configured database: `up`, `down`, `redo`, `status`, `baseline`,
+ * `resolve`, `fresh`. Every command takes `--url`, `--dry-run` (print the SQL and the tracking changes,
+ * touch nothing; `status` only reads anyway) and `--format text|json` (json: one object on stdout,
+ * progress and log lines on stderr).
+ */
 import type { Command } from 'commander';
-import { connectLive } from '../project/states.js';
-import type { Db } from '../db/types.js';
-import { loadHistory } from '../migrations/index.js';
-import { down, status, up } from '../runner/index.js';
 import type { Config } from '../config/config.js';
-import { action, config, EXIT, out, err, requireUrl } from './common.js';
+import { connect } from '../db/connect.js';
+import { databaseTarget, ENV_TARGET, targetLabel } from '../db/options.js';
+import { redactUrl } from '../db/redact.js';
+import type { Db } from '../db/types.js';
+import { loadHistory, type Migration } from '../migrations/index.js';
+import {
+  baseline, createProgress, down, fresh, MigrationError, redo, resolve, RunnerError, statusReport, up,
+  type RunOptions, type RunRecord,
+} from '../runner/index.js';
+import { action, config, EXIT, out, err } from './common.js';
+
+/** Flags shared by the runner commands. */
+interface RunFlags {
+  url?: string;
+  dryRun?: boolean;
+  format: string;
+  lockTimeout?: string;
+  statementTimeout?: string;
+  lockWait?: string;
+  lockRetries?: string;
+  lockRetryDelay?: string;
+  allowModified?: boolean;
+  allowOutOfOrder?: boolean;
+}
 
 /**
- * The runner's progress log and its returned warnings, printed once each: progress on stdout,
- * warnings on stderr (the runner both logs some warnings and returns them), and no runner
- * "nothing to apply/revert" line next to the command's own summary.
+ * A duration flag in ms: a plain number is milliseconds; `500ms`, `5s`, `2min`/`2m`, `1h` are accepted.
+ * @throws Error naming the flag for anything else
  */
-function reporter(): { log: (line: string) => void; warnings: (ws: string[]) => void } {
+export function parseDuration(text: string, flag: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h)?\s*$/i.exec(text);
+  if (!m) throw new Error(`${flag} ${JSON.stringify(text)}: expected a duration such as 500ms, 5s or 2min`);
+  const n = Number(m[1]);
+  const unit = (m[2] ?? 'ms').toLowerCase();
+  const f = unit === 'ms' ? 1 : unit === 's' || unit === 'sec' ? 1000 : unit === 'h' ? 3_600_000 : 60_000;
+  return Math.round(n * f);
+}
+
+function common(cmd: Command, opts: { run?: boolean; integrity?: boolean } = {}): Command {
+  cmd
+    .option('--url <url>', 'database URL (else DATABASE_URL, else database.url, else the PG* environment)')
+    .option('--dry-run', 'print the SQL and the tracking table changes, change nothing')
+    .option('--format <format>', 'text | json', 'text');
+  if (opts.run !== false) {
+    cmd
+      .option('--lock-timeout <interval>', 'PostgreSQL lock_timeout for the run, e.g. 5s (a file\'s -- lock_timeout: header wins)')
+      .option('--statement-timeout <interval>', 'PostgreSQL statement_timeout for the run, e.g. 15min')
+      .option('--lock-wait <duration>', 'how long to wait for another run\'s migration lock (default 60s)')
+      .option('--lock-retries <n>', 'retries of a transactional migration after a lock timeout (SQLSTATE 55P03), default 3')
+      .option('--lock-retry-delay <duration>', 'delay before the first such retry, doubled each time (default 2s)');
+  }
+  if (opts.integrity) {
+    cmd
+      .option('--allow-modified', 'run although applied files were edited')
+      .option('--allow-out-of-order', 'apply pending files older than the newest applied one');
+  }
+  return cmd;
+}
+
+function checkFormat(flags: RunFlags): void {
+  if (!['text', 'json'].includes(flags.format)) throw new Error(`unknown --format ${flags.format}: use text or json`);
+}
+
+/** The runner options from configuration and flags, with a log that goes through the progress display. */
+function runOptions(cfg: Config, flags: RunFlags, output: Output): RunOptions {
+  const o: RunOptions = { table: cfg.table, dryRun: !!flags.dryRun, allowModified: !!flags.allowModified, allowOutOfOrder: !!flags.allowOutOfOrder, log: output.log, onEvent: output.progress.onEvent };
+  const lockTimeout = flags.lockTimeout ?? cfg.lockTimeout;
+  const statementTimeout = flags.statementTimeout ?? cfg.statementTimeout;
+  if (lockTimeout !== undefined) o.lockTimeout = lockTimeout;
+  if (statementTimeout !== undefined) o.statementTimeout = statementTimeout;
+  if (flags.lockWait !== undefined) o.lockWaitMs = parseDuration(flags.lockWait, '--lock-wait');
+  if (flags.lockRetries !== undefined) {
+    if (!/^\d+$/.test(flags.lockRetries)) throw new Error(`--lock-retries ${JSON.stringify(flags.lockRetries)}: expected a whole number`);
+    o.lockRetries = Number(flags.lockRetries);
+  }
+  if (flags.lockRetryDelay !== undefined) o.lockRetryDelayMs = parseDuration(flags.lockRetryDelay, '--lock-retry-delay');
+  return o;
+}
+
+/** Where a command's lines go: text → stdout (warnings stderr); json → everything on stderr, the result object on stdout. */
+interface Output {
+  log: (line: string) => void;
+  progress: ReturnType<typeof createProgress>;
+  warn: (w: string) => void;
+  json: boolean;
+  finish(): void;
+}
+
+function output(flags: RunFlags): Output {
+  const json = flags.format === 'json';
   const seen = new Set<string>();
+  const print = (line: string) => {
+    if (line.startsWith('warning: ')) {
+      seen.add(line.slice('warning: '.length));
+      err(line);
+    } else if (json) err(line);
+    else out(line);
+  };
+  const progress = createProgress({
+    tty: !!process.stderr.isTTY && !flags.dryRun,
+    write: (s) => process.stderr.write(s),
+    print,
+    ...(process.stderr.columns ? { columns: process.stderr.columns } : {}),
+  });
   return {
-    log(line) {
-      if (line === 'nothing to apply' || line === 'nothing to revert') return;
-      const w = line.startsWith('warning: ') ? line.slice('warning: '.length) : undefined;
-      seen.add(w ?? line);
-      if (w !== undefined) err(line);
-      else out(line);
+    json,
+    progress,
+    log: (line) => progress.line(line),
+    warn(w) {
+      if (!seen.has(w)) err(`warning: ${w}`);
     },
-    warnings(ws) {
-      for (const w of ws) if (!seen.has(w)) err(`warning: ${w}`);
-    },
+    finish: () => progress.finish(),
   };
 }
 
-async function withDb<T>(cfg: Config, work: (db: Db) => Promise<T>): Promise<T> {
-  const db = await connectLive(requireUrl(cfg));
+/** Opens the configured database (libpq conventions), naming this command in pg_stat_activity. */
+async function withDb<T>(cfg: Config, command: string, work: (db: Db) => Promise<T>): Promise<T> {
+  const url = databaseTarget(cfg.databaseUrl);
+  const db = await connect(url, { applicationName: `schemaplan ${command}` });
   try {
     return await work(db);
   } finally {
@@ -37,72 +132,199 @@ async function withDb<T>(cfg: Config, work: (db: Db) => Promise<T>): Promise<T> 
   }
 }
 
+function history(cfg: Config): Migration[] {
+  return loadHistory(cfg.migrationsDir, { root: cfg.root });
+}
+
+const brief = (r: RunRecord) => ({ version: r.version, name: r.name, file: r.file, transactional: r.transactional, statements: r.statements, executionMs: r.executionMs });
+
+/**
+ * Runs a command body with the JSON error convention: in json mode a failure also prints
+ * `{"ok": false, "error": {...}}` on stdout; the error paragraph always goes to stderr (exit 1).
+ */
+function jsonAware(flags: RunFlags, o: Output, body: () => Promise<number>): Promise<number> {
+  return body().then(
+    (code) => {
+      o.finish();
+      return code;
+    },
+    (e: any) => {
+      o.finish();
+      if (o.json) {
+        const error: Record<string, unknown> = { message: String(e?.message ?? e), kind: e?.name ?? 'Error' };
+        if (e instanceof RunnerError) error.code = e.code;
+        if (e instanceof MigrationError) Object.assign(error, { version: e.version, file: e.file, line: e.line, column: e.column, sqlstate: e.sqlstate, statement: e.statement });
+        else if (e?.code) error.code = e.code;
+        out(JSON.stringify({ ok: false, error }, null, 2));
+      }
+      throw e;
+    },
+  );
+}
+
 export function register(program: Command): void {
-  program
-    .command('up')
-    .description('apply pending migrations in version order')
-    .option('--url <url>', 'database URL (else DATABASE_URL, else database.url)')
+  common(program.command('up').description('apply pending migrations in version order'), { integrity: true })
     .option('--to <version>', 'stop after this version')
-    .option('--dry-run', 'print what would run, change nothing')
-    .option('--allow-modified', 'run although applied files were edited')
-    .action(action(async (flags: { url?: string; to?: string; dryRun?: boolean; allowModified?: boolean }) => {
+    .action(action(async (flags: RunFlags & { to?: string }) => {
+      checkFormat(flags);
       const cfg = config({ ...program.opts(), ...flags });
-      const history = loadHistory(cfg.migrationsDir, { root: cfg.root });
-      const report = reporter();
-      const res = await withDb(cfg, (db) => up(db, history, {
-        table: cfg.table, to: flags.to, dryRun: !!flags.dryRun, allowModified: !!flags.allowModified,
-        lockTimeout: cfg.lockTimeout, statementTimeout: cfg.statementTimeout, log: report.log,
-      }));
-      report.warnings(res.warnings);
-      if (res.applied.length === 0) out('Nothing to apply: the database is up to date.');
-      else out(`${res.dryRun ? 'would apply' : 'applied'} ${res.applied.length} migration(s)`);
-      return EXIT.ok;
+      const h = history(cfg);
+      const o = output(flags);
+      return jsonAware(flags, o, async () => {
+        const res = await withDb(cfg, 'up', (db) => up(db, h, { ...runOptions(cfg, flags, o), ...(flags.to !== undefined ? { to: flags.to } : {}) }));
+        o.finish();
+        if (o.json) {
+          out(JSON.stringify({ ok: true, command: 'up', dryRun: res.dryRun, database: targetLabel(databaseTarget(cfg.databaseUrl)), applied: res.dryRun ? res.applied : res.applied.map(brief), tracking: res.tracking, warnings: res.warnings }, null, 2));
+          return EXIT.ok;
+        }
+        for (const w of res.warnings) o.warn(w);
+        if (res.applied.length === 0) out(res.dryRun ? 'Nothing to apply.' : 'Nothing to apply: the database is up to date.');
+        else out(`${res.dryRun ? 'would apply' : 'applied'} ${res.applied.length} migration(s)`);
+        return EXIT.ok;
+      });
     }));
 
-  program
-    .command('down')
-    .description('run down sections, newest first (default: 1 migration)')
+  common(program.command('down').description('run down sections, newest first (default: 1 migration)'), { integrity: true })
     .argument('[n]', 'how many migrations to revert')
-    .option('--url <url>', 'database URL')
-    .option('--to <version>', 'revert every migration newer than this version')
-    .option('--dry-run', 'print what would run, change nothing')
-    .action(action(async (n: string | undefined, flags: { url?: string; to?: string; dryRun?: boolean }) => {
+    .option('--to <version>', 'revert every migration newer than this version (0: all)')
+    .action(action(async (n: string | undefined, flags: RunFlags & { to?: string }) => {
+      checkFormat(flags);
       const cfg = config({ ...program.opts(), ...flags });
-      const history = loadHistory(cfg.migrationsDir, { root: cfg.root });
       if (n !== undefined && !/^\d+$/.test(n)) throw new Error(`down takes a number of migrations, got "${n}"`);
-      const report = reporter();
-      const res = await withDb(cfg, (db) => down(db, history, {
-        table: cfg.table, ...(n !== undefined ? { steps: Number(n) } : {}), ...(flags.to !== undefined ? { to: flags.to } : {}), dryRun: !!flags.dryRun,
-        lockTimeout: cfg.lockTimeout, statementTimeout: cfg.statementTimeout, log: report.log,
-      }));
-      report.warnings(res.warnings);
-      if (res.reverted.length === 0) out('Nothing to revert.');
-      else out(`${res.dryRun ? 'would revert' : 'reverted'} ${res.reverted.length} migration(s)`);
-      return EXIT.ok;
+      const h = history(cfg);
+      const o = output(flags);
+      return jsonAware(flags, o, async () => {
+        const res = await withDb(cfg, 'down', (db) => down(db, h, {
+          ...runOptions(cfg, flags, o), ...(n !== undefined ? { steps: Number(n) } : {}), ...(flags.to !== undefined ? { to: flags.to } : {}),
+        }));
+        o.finish();
+        if (o.json) {
+          out(JSON.stringify({ ok: true, command: 'down', dryRun: res.dryRun, reverted: res.dryRun ? res.reverted : res.reverted.map(brief), tracking: res.tracking, warnings: res.warnings }, null, 2));
+          return EXIT.ok;
+        }
+        for (const w of res.warnings) o.warn(w);
+        if (res.reverted.length === 0) out('Nothing to revert.');
+        else out(`${res.dryRun ? 'would revert' : 'reverted'} ${res.reverted.length} migration(s)`);
+        return EXIT.ok;
+      });
     }));
 
-  program
-    .command('status')
-    .description('applied / pending / missing / modified / failed, per migration')
-    .option('--url <url>', 'database URL')
-    .option('--exit-code', 'exit 1 unless every migration is applied and unmodified')
-    .option('--format <format>', 'text | json', 'text')
-    .action(action(async (flags: { url?: string; exitCode?: boolean; format: string }) => {
-      if (!['text', 'json'].includes(flags.format)) throw new Error(`unknown --format ${flags.format}: use text or json`);
+  common(program.command('redo').description('revert the newest applied migration and apply it again'), { integrity: true })
+    .action(action(async (flags: RunFlags) => {
+      checkFormat(flags);
       const cfg = config({ ...program.opts(), ...flags });
-      const history = loadHistory(cfg.migrationsDir, { root: cfg.root });
-      const rows = await withDb(cfg, (db) => status(db, history, cfg.table));
-      if (flags.format === 'json') out(JSON.stringify(rows, null, 2));
+      const h = history(cfg);
+      const o = output(flags);
+      return jsonAware(flags, o, async () => {
+        const res = await withDb(cfg, 'redo', (db) => redo(db, h, runOptions(cfg, flags, o)));
+        o.finish();
+        if (o.json) {
+          out(JSON.stringify({ ok: true, command: 'redo', dryRun: res.dryRun, reverted: res.reverted.map(brief), applied: res.applied.map(brief), tracking: res.tracking, warnings: res.warnings }, null, 2));
+          return EXIT.ok;
+        }
+        for (const w of res.warnings) o.warn(w);
+        out(`${res.dryRun ? 'would redo' : 'redid'} ${res.applied.map((r) => `${r.version}_${r.name}`).join(', ')}`);
+        return EXIT.ok;
+      });
+    }));
+
+  common(program.command('status').description('applied / pending / missing / modified / failed, per migration, with what to do'), { run: false })
+    .option('--exit-code', 'exit 1 unless every migration is applied, unmodified and none failed or is missing')
+    .action(action(async (flags: RunFlags & { exitCode?: boolean }) => {
+      checkFormat(flags);
+      const cfg = config({ ...program.opts(), ...flags });
+      const h = history(cfg);
+      const report = await withDb(cfg, 'status', (db) => statusReport(db, h, cfg.table));
+      if (flags.format === 'json') out(JSON.stringify(report, null, 2));
       else {
+        const rows = report.entries;
         if (rows.length === 0) out('No migrations.');
         for (const r of rows) {
           const when = r.appliedAt ? ` applied ${r.appliedAt.toISOString()}${r.executionMs !== undefined ? ` (${r.executionMs} ms)` : ''}` : '';
-          out(`${r.state.padEnd(8)} ${r.version}_${r.name}${when}${r.error ? ` — ${r.error}` : ''}`);
+          const at = r.state === 'failed' && r.statementIndex ? ` at statement ${r.statementIndex}${r.statements ? ` of ${r.statements}` : ''}` : '';
+          const extra = r.state === 'pending' && r.outOfOrder ? ' (out of order)' : '';
+          out(`${r.state.padEnd(8)} ${r.version}_${r.name}${when}${extra}${r.error ? ` — failed${at}: ${r.error}` : ''}`);
         }
         const counts = ['applied', 'pending', 'missing', 'modified', 'failed'].map((s) => [s, rows.filter((r) => r.state === s).length] as const).filter(([, c]) => c > 0);
         if (counts.length) out(counts.map(([s, c]) => `${c} ${s}`).join(', '));
+        if (report.runInProgress) out(`A migration run is in progress: ${report.runInProgress}.`);
+        for (const n of report.notes) out(`\n${n}`);
       }
-      const clean = rows.every((r) => r.state === 'applied');
-      return flags.exitCode && !clean ? EXIT.error : EXIT.ok;
+      return flags.exitCode && !report.clean ? EXIT.error : EXIT.ok;
     }));
+
+  common(program.command('baseline').description('record an existing database as being at a version, without running anything'))
+    .option('--version <version>', 'the version the database is at (default: the newest file)')
+    .action(action(async (flags: RunFlags & { version?: string }) => {
+      checkFormat(flags);
+      const cfg = config({ ...program.opts(), ...flags });
+      const h = history(cfg);
+      const o = output(flags);
+      return jsonAware(flags, o, async () => {
+        const res = await withDb(cfg, 'baseline', (db) => baseline(db, h, { ...runOptions(cfg, flags, o), ...(flags.version !== undefined ? { version: flags.version } : {}) }));
+        if (o.json) {
+          out(JSON.stringify({ ok: true, command: 'baseline', ...res }, null, 2));
+          return EXIT.ok;
+        }
+        out(res.recorded.length === 0
+          ? `Nothing to record: every migration up to ${res.version} is already recorded.`
+          : `${res.dryRun ? 'would record' : 'recorded'} ${res.recorded.length} migration(s) up to ${res.version} as applied, without running them`);
+        return EXIT.ok;
+      });
+    }));
+
+  common(program.command('resolve').description('settle a failed migration after fixing the database by hand: --applied or --rolled-back'))
+    .argument('<version>', 'the migration\'s version')
+    .option('--applied', 'count it as applied (a failed one: its changes are complete; a modified one: accept the file as it is now; a pending one: record without running)')
+    .option('--rolled-back', 'a failed one: its changes are undone; delete its row so the next up runs it again')
+    .action(action(async (version: string, flags: RunFlags & { applied?: boolean; rolledBack?: boolean }) => {
+      checkFormat(flags);
+      if (!!flags.applied === !!flags.rolledBack) throw new Error('resolve needs exactly one of --applied or --rolled-back');
+      const cfg = config({ ...program.opts(), ...flags });
+      const h = history(cfg);
+      const o = output(flags);
+      return jsonAware(flags, o, async () => {
+        const res = await withDb(cfg, 'resolve', (db) => resolve(db, h, version, flags.applied ? 'applied' : 'rolled-back', runOptions(cfg, flags, o)));
+        if (o.json) out(JSON.stringify({ ok: true, command: 'resolve', ...res }, null, 2));
+        return EXIT.ok;
+      });
+    }));
+
+  common(program.command('fresh').description('DESTRUCTIVE: drop every schema of a development database and rebuild it from the history'))
+    .option('--yes', 'confirm that everything in the database may be dropped')
+    .action(action(async (flags: RunFlags & { yes?: boolean }) => {
+      checkFormat(flags);
+      const cfg = config({ ...program.opts(), ...flags });
+      const url = databaseTarget(cfg.databaseUrl);
+      const label = targetLabel(url);
+      if (cfg.production) {
+        throw new Error(`fresh refuses to run: schemaplan.yaml marks this project's database as production (database.production: true), and fresh drops everything in ${label}. Use a development configuration.`);
+      }
+      const pattern = cfg.productionUrls.find((p) => globMatch(p, url === ENV_TARGET ? label : redactUrl(url)));
+      if (pattern !== undefined) {
+        throw new Error(`fresh refuses to run: ${label} matches the production pattern "${pattern}" (database.production_urls in schemaplan.yaml), and fresh drops everything in it.`);
+      }
+      if (!flags.yes && !flags.dryRun) {
+        throw new Error(`fresh drops every schema of ${label} (all tables and data) and rebuilds it from the migration history; nothing was done. Re-run with --yes to confirm, or --dry-run to see what it would do.`);
+      }
+      const h = history(cfg);
+      const o = output(flags);
+      return jsonAware(flags, o, async () => {
+        const res = await withDb(cfg, 'fresh', (db) => fresh(db, h, runOptions(cfg, flags, o)));
+        o.finish();
+        if (o.json) {
+          out(JSON.stringify({ ok: true, command: 'fresh', dryRun: res.dryRun, dropped: res.dropped, applied: res.dryRun ? res.applied : res.applied.map(brief), tracking: res.tracking, warnings: res.warnings }, null, 2));
+          return EXIT.ok;
+        }
+        for (const w of res.warnings) o.warn(w);
+        out(`${res.dryRun ? 'would drop' : 'dropped'} ${res.dropped.length} schema(s) (${res.dropped.join(', ') || 'none'}) and ${res.dryRun ? 'apply' : 'applied'} ${res.applied.length} migration(s)`);
+        return EXIT.ok;
+      });
+    }));
+}
+
+/** `*`-wildcard match of a whole string (case-insensitive). */
+function globMatch(pattern: string, text: string): boolean {
+  const re = new RegExp('^' + pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$', 'i');
+  return re.test(text);
 }

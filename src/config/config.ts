@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
+import { parseTableName } from '../db/quote.js';
 
 /** The resolved configuration of one project. All paths are absolute. */
 export interface Config {
@@ -27,6 +28,24 @@ export interface Config {
   /** `lock_timeout` / `statement_timeout` applied by the runner, PostgreSQL interval text ('5s'), unset when absent. */
   lockTimeout?: string;
   statementTimeout?: string;
+  /** `database.production: true`: the project's database is production (`fresh` refuses to run on it, whatever URL reaches it). */
+  production: boolean;
+  /** `database.production_urls`: `*`-wildcard patterns; a database URL (password removed) matching one is production. */
+  productionUrls: string[];
+  /** `lint:` settings (README "Lint"); absent = no rule disabled or downgraded. */
+  lint?: LintConfig;
+}
+
+/** `lint:` in schemaplan.yaml. Rule ids are checked by the linter (an unknown id is reported). */
+export interface LintConfig {
+  /** Rules switched off for the whole project. */
+  disable: string[];
+  /** Rules whose findings are reported as warnings instead of errors (they then fail neither `lint` nor `check`). */
+  warn: string[];
+  /** Files whose version is this one or older are not linted by `check` and plain `lint` (an adopted history, as strong_migrations' start_after). */
+  startAfter?: string;
+  /** PostgreSQL major version the files will run on (default 15): behaviour that changed between versions is judged for it. */
+  postgres?: number;
 }
 
 /** Thrown for an unreadable or invalid schemaplan.yaml. */
@@ -52,7 +71,7 @@ export function loadConfig(cwd: string, overrides: { url?: string; env?: NodeJS.
     try {
       raw = (YAML.parse(fs.readFileSync(file, 'utf8')) as Record<string, any>) ?? {};
     } catch (e: any) {
-      throw new ConfigError(`${CONFIG_FILE}: ${e.message}`);
+      throw new ConfigError(`${CONFIG_FILE}: ${String(e.message).split('\n')[0]}`); // the first line names line and column
     }
     if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${CONFIG_FILE}: expected a mapping at the top level`);
   }
@@ -69,9 +88,14 @@ export function loadConfig(cwd: string, overrides: { url?: string; env?: NodeJS.
   };
   const abs = (p: string) => path.resolve(cwd, p);
   const tableSpec = str(raw.table, 'table') ?? 'public.schema_migrations';
-  const [tSchema, tName] = tableSpec.includes('.') ? tableSpec.split('.', 2) : ['public', tableSpec];
+  const [tSchema, tName] = parseTableName(tableSpec, CONFIG_FILE);
   const database = (raw.database ?? {}) as Record<string, unknown>;
   const runner = (raw.runner ?? {}) as Record<string, unknown>;
+  const lint = (raw.lint ?? {}) as Record<string, unknown>;
+  if (typeof lint !== 'object' || Array.isArray(lint)) throw new ConfigError(`${CONFIG_FILE}: lint must be a mapping`);
+  const startAfter = lint.start_after === undefined || lint.start_after === null ? undefined : String(lint.start_after);
+  if (startAfter !== undefined && !/^\d+$/.test(startAfter)) throw new ConfigError(`${CONFIG_FILE}: lint.start_after must be a migration version (digits)`);
+  if (lint.postgres !== undefined && lint.postgres !== null && !(Number.isInteger(lint.postgres) && (lint.postgres as number) >= 9)) throw new ConfigError(`${CONFIG_FILE}: lint.postgres must be a PostgreSQL major version, e.g. 15`);
   return {
     root: cwd,
     schema: (list(raw.schema, 'schema') ?? ['schema']).map(abs),
@@ -84,5 +108,13 @@ export function loadConfig(cwd: string, overrides: { url?: string; env?: NodeJS.
     table: { schema: tSchema!, name: tName! },
     lockTimeout: str(runner.lock_timeout, 'runner.lock_timeout'),
     statementTimeout: str(runner.statement_timeout, 'runner.statement_timeout'),
+    production: database.production === true,
+    productionUrls: list(database.production_urls, 'database.production_urls') ?? [],
+    lint: {
+      disable: list(lint.disable, 'lint.disable') ?? [],
+      warn: list(lint.warn, 'lint.warn') ?? [],
+      ...(startAfter !== undefined ? { startAfter } : {}),
+      ...(typeof lint.postgres === 'number' ? { postgres: lint.postgres } : {}),
+    },
   };
 }

@@ -30,9 +30,10 @@ export interface Change {
   /** Identities this change stops depending on (from-catalog dependencies it lets go of). */
   releases: string[];
   /**
-   * Tie-breaker rank for ordering when dependencies do not decide (lower first): drops of dependents,
-   * then creates of schemas, extensions, types, sequences, functions, tables, columns, constraints,
-   * indexes, triggers, comments.
+   * Tie-breaker rank for ordering when dependencies do not decide (lower first): detaching
+   * partitions, drops of dependents (views, policies, triggers, indexes …) before what they depend
+   * on, then creates of schemas, extensions, types, sequences, functions, tables, columns,
+   * constraints, indexes, views, triggers, policies, then comments, owners and privileges.
    */
   phase: number;
   /**
@@ -44,7 +45,13 @@ export interface Change {
 
 /** Phase ranks (see `Change.phase`). */
 export const PHASE = {
+  detach: 4,
+  dropEventTrigger: 5,
+  dropView: 6,
+  dropRule: 7,
+  dropPolicy: 8,
   dropTrigger: 10,
+  dropStatistics: 11,
   dropIndex: 12,
   dropForeignKey: 14,
   dropConstraint: 16,
@@ -53,12 +60,20 @@ export const PHASE = {
   dropTable: 22,
   dropFunction: 24,
   dropSequence: 26,
+  dropDomain: 27,
   dropType: 28,
+  dropTsConfig: 29,
+  dropTsDict: 29.3,
+  dropCollation: 29.6,
   dropExtension: 30,
   dropSchema: 32,
   createSchema: 40,
   createExtension: 42,
+  createCollation: 43,
+  createTsDict: 43.3,
+  createTsConfig: 43.6,
   createType: 44,
+  createDomain: 45,
   createSequence: 46,
   createFunction: 48,
   createTable: 50,
@@ -67,8 +82,18 @@ export const PHASE = {
   createConstraint: 56,
   createForeignKey: 58,
   createIndex: 60,
+  attach: 60.5,
+  createView: 61,
   createTrigger: 62,
+  createRule: 63,
+  createPolicy: 64,
+  createStatistics: 65,
+  tableSettings: 66,
+  createEventTrigger: 68,
   comment: 70,
+  owner: 72,
+  grant: 74,
+  defaultAcl: 76,
 } as const;
 
 /** Fills the defaults of a change. */

@@ -3,12 +3,20 @@
  * first into the second. It does no I/O and does not order the changes (see `plan/order.ts`) or
  * apply policy (see `plan/policy.ts`).
  */
-import { objectsOfKind, type Catalog, type ColumnObject } from '../catalog/model.js';
+import { objectsOfKind, type Catalog, type CatalogObject, type ColumnObject } from '../catalog/model.js';
 import { change, PHASE, type Change } from './change.js';
-import { commentSql, tableName } from './ddl.js';
+import { commentSql, subCommentSql, tableName } from './ddl.js';
 import { quoteIdent } from '../db/quote.js';
-import { isOfType, diffConstraints, diffEnums, diffFunctions, diffIndexes, diffSchemasAndExtensions, diffSequences, diffTriggers, replaceChanges } from './objects.js';
+import { inheritedCreates, linkTokens, prepareLinks } from './inheritance.js';
+import {
+  diffConstraints, diffEnums, diffFunctions, diffIndexes, diffSchemasAndExtensions, diffSequences, diffTriggers,
+  isInherited, isOfType, kindName, replaceChanges,
+} from './objects.js';
+import { diffEventTriggers, diffRules, diffStatistics, diffTextSearch } from './others.js';
+import { diffDefaultPrivileges, diffOwnersAndPrivileges, diffPolicies } from './security.js';
 import { columnReplacement, diffTables } from './tables.js';
+import { diffCollations, diffDomains, diffTypes } from './typedefs.js';
+import { diffViews } from './views.js';
 
 export type { Change, ChangeOp } from './change.js';
 
@@ -16,20 +24,36 @@ export type { Change, ChangeOp } from './change.js';
  * Computes the changes from `from` to `to`. Every difference becomes a change; destructive ones carry
  * a `destructive` reason (policy decides whether they are emitted).
  */
-export function diff(from: Catalog, to: Catalog): Change[] {
+export function diff(from0: Catalog, to0: Catalog): Change[] {
+  const links = prepareLinks(from0, to0);
+  const { from, to } = links;
   const changes: Change[] = [
+    ...links.changes,
     ...diffSchemasAndExtensions(from, to),
+    ...diffCollations(from, to),
+    ...diffTextSearch(from, to),
+    ...diffTypes(from, to),
     ...diffEnums(from, to),
+    ...diffDomains(from, to),
     ...diffSequences(from, to),
     ...diffFunctions(from, to),
     ...diffTables(from, to),
     ...diffConstraints(from, to),
     ...diffIndexes(from, to),
     ...diffTriggers(from, to),
+    ...diffViews(from, to),
+    ...diffPolicies(from, to),
+    ...diffRules(from, to),
+    ...diffStatistics(from, to),
+    ...diffEventTriggers(from, to),
   ];
   cascadeReplacements(from, to, changes);
+  changes.push(...inheritedCreates(from, to, changes));
   changes.push(...diffComments(from, to, changes));
+  changes.push(...diffOwnersAndPrivileges(from, to, changes));
+  changes.push(...diffDefaultPrivileges(from, to));
   markEnumAdditions(changes);
+  linkTokens(links, changes);
   return changes;
 }
 
@@ -67,23 +91,28 @@ function cascadeReplacements(from: Catalog, to: Catalog, changes: Change[]): voi
       if (!now || now.kind !== 'column' || touched.has(c.id)) continue;
       const recast = c.deps.some((d) => {
         const t = from.objects[d];
-        return t?.kind === 'type' && replaced.has(d) && isOfType(c.type, t);
+        return (t?.kind === 'type' || t?.kind === 'domain') && replaced.has(d) && isOfType(c.type, t);
       });
       if (now.type !== c.type || now.collation !== c.collation || recast) retyped.add(c.id);
     }
+    // Dropped for good: what still depends on it in its from-form must let go first. An in-place
+    // step that releases the dependency (CREATE OR REPLACE VIEW, ALTER POLICY …) does; otherwise
+    // the dependent is re-created around the drop.
+    const dropped = new Set(changes.filter((c) => c.op === 'drop').flatMap((c) => c.drops));
+    const releasedInPlace = new Set(changes.filter((c) => c.op === 'alter').flatMap((c) => c.releases.map((r) => `${c.id}\u0000${r}`)));
     let added = 0;
     for (const d of Object.values(from.objects)) {
       const now = to.objects[d.id];
-      if (!now || touched.has(d.id)) continue;
-      const viaReplaced = d.deps.filter((x) => replaced.has(x));
+      if (!now || touched.has(d.id) || isInherited(d) || now.kind !== d.kind) continue;
+      const viaReplaced = d.deps.filter((x) => replaced.has(x) || (dropped.has(x) && !releasedInPlace.has(`${d.id}\u0000${x}`)));
       const viaRetyped = d.deps.filter((x) => retyped.has(x));
       if (viaReplaced.length === 0 && viaRetyped.length === 0) continue;
       const why = viaReplaced.length ? `depends on re-created ${viaReplaced.join(', ')}` : `depends on ${viaRetyped.join(', ')}, whose type changes`;
       // In-place steps on a re-created object are subsumed by creating it in its to-catalog form.
       const supersede = () => {
-        for (let i = changes.length - 1; i >= 0; i--) if (changes[i]!.id === d.id && changes[i]!.op === 'alter') changes.splice(i, 1);
+        for (let i = changes.length - 1; i >= 0; i--) if (changes[i]!.id === d.id && changes[i]!.op === 'alter' && !changes[i]!.description.startsWith('set owner') && !changes[i]!.description.startsWith('change privileges')) changes.splice(i, 1);
       };
-      if (d.kind === 'trigger' || d.kind === 'function' || ((d.kind === 'constraint' || d.kind === 'index') && viaReplaced.length)) {
+      if (REBUILT_ON_ANY.has(d.kind) || (REBUILT_ON_REPLACED.has(d.kind) && viaReplaced.length)) {
         supersede();
         changes.push(...replaceChanges(from, to, d, now, why));
         added++;
@@ -105,18 +134,53 @@ function cascadeReplacements(from: Catalog, to: Catalog, changes: Change[]): voi
   }
 }
 
-/** COMMENT ON for new, changed and re-created objects. */
+/**
+ * Kinds that PostgreSQL will not keep across a change of what they use (a re-created object, or a
+ * column whose type changes: "cannot alter type of a column used by a view or rule" …): they are
+ * dropped before and created again after.
+ */
+const REBUILT_ON_ANY = new Set<string>(['trigger', 'function', 'view', 'matview', 'policy', 'rule']);
+/** Kinds PostgreSQL rebuilds itself on a column type change, but that must be re-created with a re-created dependency. */
+const REBUILT_ON_REPLACED = new Set<string>(['constraint', 'index', 'statistics', 'tsconfig', 'event_trigger']);
+
+/** COMMENT ON for new, changed and re-created objects (and the columns of views and composite types). */
 function diffComments(from: Catalog, to: Catalog, changes: Change[]): Change[] {
   const recreated = new Set(changes.filter((c) => c.op === 'replace').flatMap((c) => c.creates));
   const out: Change[] = [];
   for (const o of Object.values(to.objects)) {
     const old = from.objects[o.id];
-    const before = old && !recreated.has(o.id) ? old.comment : null;
-    if (o.comment === before) continue;
-    out.push(change({
-      id: o.id, kind: o.kind, op: 'comment', description: `${o.comment === null ? 'remove comment on' : 'comment on'} ${o.kind} ${o.id.slice(o.id.indexOf(':') + 1)}`,
-      sql: [commentSql(to, o, o.comment)], phase: PHASE.comment, requires: [o.id],
-    }));
+    const fresh = !old || recreated.has(o.id) || old.kind !== o.kind;
+    const before = fresh ? null : old.comment;
+    if (o.comment !== before) {
+      out.push(change({
+        id: o.id, kind: o.kind, op: 'comment', description: `${o.comment === null ? 'remove comment on' : 'comment on'} ${kindName(o.kind)} ${o.id.slice(o.id.indexOf(':') + 1)}`,
+        sql: [commentSql(to, o, o.comment)], phase: PHASE.comment, requires: [o.id],
+      }));
+    }
+    const sub = subComments(o);
+    if (!sub) continue;
+    const was = fresh ? {} : subComments(old!) ?? {};
+    for (const col of new Set([...Object.keys(sub), ...Object.keys(was)])) {
+      const text = sub[col] ?? null;
+      if (text === (was[col] ?? null)) continue;
+      if (text === null && !columnNames(o).includes(col)) continue; // the column is gone with its comment
+      out.push(change({
+        id: o.id, kind: o.kind, op: 'comment', description: `${text === null ? 'remove comment on' : 'comment on'} column ${col} of ${kindName(o.kind)} ${o.id.slice(o.id.indexOf(':') + 1)}`,
+        sql: [subCommentSql(o, col, text)], phase: PHASE.comment, requires: [o.id],
+      }));
+    }
   }
   return out;
+}
+
+function subComments(o: CatalogObject): Record<string, string> | null {
+  if (o.kind === 'view' || o.kind === 'matview') return o.columnComments;
+  if (o.kind === 'type' && o.typeKind === 'composite') return o.attributeComments;
+  return null;
+}
+
+function columnNames(o: CatalogObject): string[] {
+  if (o.kind === 'view' || o.kind === 'matview') return o.columns.map((c) => c.name);
+  if (o.kind === 'type' && o.typeKind === 'composite') return o.attributes.map((a) => a.name);
+  return [];
 }

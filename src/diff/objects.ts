@@ -1,71 +1,112 @@
 /**
  * Changes for the standalone kinds: schemas, extensions, enum types, sequences, constraints,
- * indexes, functions and triggers. Each is created, dropped, altered in place where PostgreSQL
- * allows it, or replaced (drop + create) where it does not.
+ * indexes, functions and triggers, and the helpers every kind's diff uses. Each kind is created,
+ * dropped, altered in place where PostgreSQL allows it, or replaced (drop + create) where it does not.
  */
 import type { Catalog, CatalogObject, ConstraintObject, EnumType, FunctionObject, ObjectKind, SequenceObject, TriggerObject } from '../catalog/model.js';
 import { objectsOfKind } from '../catalog/model.js';
+import { comparableExpression as cx } from '../catalog/normalize.js';
 import { qualified, quoteIdent, quoteLiteral } from '../db/quote.js';
 import { change, PHASE, type Change } from './change.js';
 import { createSql, dropSql, tableName, triggerEnableSql } from './ddl.js';
 
 const CREATE_PHASE: Record<string, number> = {
-  schema: PHASE.createSchema, extension: PHASE.createExtension, type: PHASE.createType, sequence: PHASE.createSequence,
-  function: PHASE.createFunction, index: PHASE.createIndex, trigger: PHASE.createTrigger, constraint: PHASE.createConstraint,
+  schema: PHASE.createSchema, extension: PHASE.createExtension, type: PHASE.createType, domain: PHASE.createDomain,
+  collation: PHASE.createCollation, sequence: PHASE.createSequence, function: PHASE.createFunction, index: PHASE.createIndex,
+  trigger: PHASE.createTrigger, constraint: PHASE.createConstraint, view: PHASE.createView, matview: PHASE.createView,
+  policy: PHASE.createPolicy, rule: PHASE.createRule, statistics: PHASE.createStatistics, tsconfig: PHASE.createTsConfig,
+  tsdict: PHASE.createTsDict, event_trigger: PHASE.createEventTrigger, table: PHASE.createTable, default_acl: PHASE.defaultAcl,
 };
 const DROP_PHASE: Record<string, number> = {
-  schema: PHASE.dropSchema, extension: PHASE.dropExtension, type: PHASE.dropType, sequence: PHASE.dropSequence,
-  function: PHASE.dropFunction, index: PHASE.dropIndex, trigger: PHASE.dropTrigger, constraint: PHASE.dropConstraint,
+  schema: PHASE.dropSchema, extension: PHASE.dropExtension, type: PHASE.dropType, domain: PHASE.dropDomain,
+  collation: PHASE.dropCollation, sequence: PHASE.dropSequence, function: PHASE.dropFunction, index: PHASE.dropIndex,
+  trigger: PHASE.dropTrigger, constraint: PHASE.dropConstraint, view: PHASE.dropView, matview: PHASE.dropView,
+  policy: PHASE.dropPolicy, rule: PHASE.dropRule, statistics: PHASE.dropStatistics, tsconfig: PHASE.dropTsConfig,
+  tsdict: PHASE.dropTsDict, event_trigger: PHASE.dropEventTrigger, table: PHASE.dropTable, default_acl: PHASE.defaultAcl,
 };
 
-function label(o: CatalogObject): string {
+/** `schema.name[.sub]` of an identity (the part after `kind:`). */
+export function label(o: CatalogObject): string {
   return o.id.slice(o.id.indexOf(':') + 1);
+}
+
+/** A human name of a kind: `materialized view`, `text search configuration` … */
+export function kindName(kind: ObjectKind): string {
+  return { matview: 'materialized view', tsconfig: 'text search configuration', tsdict: 'text search dictionary', event_trigger: 'event trigger', default_acl: 'default privileges' }[kind as string] ?? kind;
+}
+
+/** The table a sub-object (column, constraint, index, trigger, policy, rule, statistics) belongs to, or null. */
+export function ownerTable(o: CatalogObject): string | null {
+  return 'table' in o && typeof o.table === 'string' ? o.table : null;
+}
+
+/** True for an object that comes from a parent table (it is created and dropped with its parent's). */
+export function isInherited(o: CatalogObject): boolean {
+  return 'inherited' in o && o.inherited === true;
+}
+
+const membersCache = new WeakMap<Catalog['objects'], Map<string, string[]>>();
+
+/** Identities dropped together with a table, view or materialized view: what hangs off it. */
+export function relationMembers(cat: Catalog, relId: string): string[] {
+  let index = membersCache.get(cat.objects);
+  if (!index) {
+    index = new Map();
+    for (const o of Object.values(cat.objects)) {
+      const t = ownerTable(o);
+      if (t) index.set(t, [...(index.get(t) ?? []), o.id]);
+    }
+    membersCache.set(cat.objects, index);
+  }
+  return index.get(relId) ?? [];
 }
 
 /** A create change for `o` as it is in `cat`. */
 export function createChange(cat: Catalog, o: CatalogObject): Change {
   let phase = CREATE_PHASE[o.kind] ?? PHASE.createTable;
   if (o.kind === 'constraint' && o.type === 'f') phase = PHASE.createForeignKey;
-  return change({ id: o.id, kind: o.kind, op: 'create', description: `create ${o.kind} ${label(o)}`, sql: createSql(cat, o), phase, creates: [o.id], requires: o.deps });
+  return change({ id: o.id, kind: o.kind, op: 'create', description: `create ${kindName(o.kind)} ${label(o)}`, sql: createSql(cat, o), phase, creates: [o.id], requires: o.deps });
 }
 
 /** A drop change for `o` as it is in `cat`. Every drop loses something, so it is destructive. */
-export function dropChange(cat: Catalog, o: CatalogObject, destructive: string | null = `drops ${o.kind} ${label(o)}`): Change {
+export function dropChange(cat: Catalog, o: CatalogObject, destructive: string | null = `drops ${kindName(o.kind)} ${label(o)}`): Change {
   let phase = DROP_PHASE[o.kind] ?? PHASE.dropTable;
   if (o.kind === 'constraint' && o.type === 'f') phase = PHASE.dropForeignKey;
-  return change({ id: o.id, kind: o.kind, op: 'drop', description: `drop ${o.kind} ${label(o)}`, sql: [dropSql(cat, o)], phase, drops: [o.id], releases: o.deps, destructive });
+  const members = o.kind === 'view' || o.kind === 'matview' ? relationMembers(cat, o.id) : [];
+  return change({
+    id: o.id, kind: o.kind, op: 'drop', description: `drop ${kindName(o.kind)} ${label(o)}`, sql: [dropSql(cat, o)], phase,
+    drops: [o.id, ...members], releases: o.deps, destructive,
+  });
 }
 
 /** Drop-then-create of the same identity (not destructive: the object comes back in its new form). */
-export function replaceChanges(from: Catalog, to: Catalog, a: CatalogObject, b: CatalogObject, why: string): Change[] {
-  const d = dropChange(from, a, null);
+export function replaceChanges(from: Catalog, to: Catalog, a: CatalogObject, b: CatalogObject, why: string, destructive: string | null = null): Change[] {
+  const d = dropChange(from, a, destructive);
   const c = createChange(to, b);
   d.op = 'replace';
   c.op = 'replace';
-  d.description = `drop ${a.kind} ${label(a)} to re-create it (${why})`;
-  c.description = `re-create ${b.kind} ${label(b)} (${why})`;
+  d.description = `drop ${kindName(a.kind)} ${label(a)} to re-create it (${why})`;
+  c.description = `re-create ${kindName(b.kind)} ${label(b)} (${why})`;
   return [d, c];
 }
 
 /** Creates and drops of objects of `kind` present on one side only. */
-function addsAndDrops(from: Catalog, to: Catalog, kind: ObjectKind, skipDrop: (o: CatalogObject) => boolean = () => false): Change[] {
+export function addsAndDrops(from: Catalog, to: Catalog, kind: ObjectKind, skipDrop: (o: CatalogObject) => boolean = () => false): Change[] {
   const out: Change[] = [];
-  for (const o of objectsOfKind(to, kind)) if (!from.objects[o.id] && !isImplicitlyCreated(to, from, o)) out.push(createChange(to, o));
+  for (const o of objectsOfKind(to, kind)) if (!from.objects[o.id] && !isInherited(o)) out.push(createChange(to, o));
   for (const o of objectsOfKind(from, kind)) if (!to.objects[o.id] && !skipDrop(o) && !isImplicitlyDropped(from, to, o)) out.push(dropChange(from, o));
   return out;
 }
 
-/** Objects that go away with their table (the table's own drop change lists them). */
-function isImplicitlyDropped(from: Catalog, to: Catalog, o: CatalogObject): boolean {
-  if ('table' in o && typeof o.table === 'string') return !to.objects[o.table];
+/** Objects that go away with their table or view (its drop change lists them), or with their parent object. */
+export function isImplicitlyDropped(from: Catalog, to: Catalog, o: CatalogObject): boolean {
+  if (isInherited(o)) return true;
+  const t = ownerTable(o);
+  if (t) return !to.objects[t] || to.objects[t]!.kind !== from.objects[t]?.kind;
   if (o.kind === 'sequence' && o.ownedBy) {
     const col = from.objects[o.ownedBy];
     return !to.objects[o.ownedBy] || (col?.kind === 'column' && !to.objects[col.table]);
   }
-  return false;
-}
-
-function isImplicitlyCreated(_to: Catalog, _from: Catalog, _o: CatalogObject): boolean {
   return false;
 }
 
@@ -76,10 +117,10 @@ export function diffSchemasAndExtensions(from: Catalog, to: Catalog): Change[] {
 
 /** Enum types: create, drop, ADD VALUE in place; a removed or reordered value is a destructive replacement. */
 export function diffEnums(from: Catalog, to: Catalog): Change[] {
-  const out = addsAndDrops(from, to, 'type');
+  const out: Change[] = [];
   for (const b of objectsOfKind(to, 'type')) {
-    const a = from.objects[b.id] as EnumType | undefined;
-    if (!a || a.values.join('\u0000') === b.values.join('\u0000')) continue;
+    const a = from.objects[b.id];
+    if (!a || a.kind !== 'type' || a.typeKind !== 'enum' || b.typeKind !== 'enum' || a.values.join('\u0000') === b.values.join('\u0000')) continue;
     const name = qualified(b.schema, b.name);
     const kept = a.values.filter((v) => b.values.includes(v));
     const keepsOrder = kept.length === a.values.length && kept.join('\u0000') === b.values.filter((v) => a.values.includes(v)).join('\u0000');
@@ -189,7 +230,7 @@ export function diffSequences(from: Catalog, to: Catalog): Change[] {
 }
 
 function stripNotValid(def: string): string {
-  return def.replace(/\s+NOT VALID$/, '');
+  return cx(def).replace(/\s+NOT VALID$/, '');
 }
 
 /** Constraints: add, drop, VALIDATE in place, replace when the definition changed. */
@@ -197,7 +238,7 @@ export function diffConstraints(from: Catalog, to: Catalog): Change[] {
   const out = addsAndDrops(from, to, 'constraint');
   for (const b of objectsOfKind(to, 'constraint')) {
     const a = from.objects[b.id] as ConstraintObject | undefined;
-    if (!a) continue;
+    if (!a || a.inherited || b.inherited) continue;
     if (stripNotValid(a.definition) !== stripNotValid(b.definition) || a.type !== b.type || (a.validated && !b.validated)) {
       out.push(...replaceChanges(from, to, a, b, 'definition changed'));
     } else if (!a.validated && b.validated) {
@@ -215,7 +256,7 @@ export function diffIndexes(from: Catalog, to: Catalog): Change[] {
   const out = addsAndDrops(from, to, 'index');
   for (const b of objectsOfKind(to, 'index')) {
     const a = from.objects[b.id];
-    if (a && a.kind === 'index' && a.definition !== b.definition) out.push(...replaceChanges(from, to, a, b, 'definition changed'));
+    if (a && a.kind === 'index' && !a.inherited && !b.inherited && cx(a.definition) !== cx(b.definition)) out.push(...replaceChanges(from, to, a, b, 'definition changed'));
   }
   return out;
 }
@@ -229,7 +270,7 @@ export function diffFunctions(from: Catalog, to: Catalog): Change[] {
   for (const b of objectsOfKind(to, 'function')) {
     const a = from.objects[b.id] as FunctionObject | undefined;
     if (!a || a.definition === b.definition) continue;
-    if (a.returns === b.returns && a.args === b.args && a.prokind === b.prokind) {
+    if (a.returns === b.returns && a.args === b.args && a.prokind === b.prokind && a.prokind !== 'a') {
       out.push(change({ id: b.id, kind: 'function', op: 'alter', description: `replace body of ${b.prokind === 'p' ? 'procedure' : 'function'} ${label(b)}`, sql: [b.definition.trim()], phase: PHASE.createFunction, requires: b.deps, releases: a.deps }));
     } else {
       out.push(...replaceChanges(from, to, a, b, 'signature changed'));
@@ -243,8 +284,8 @@ export function diffTriggers(from: Catalog, to: Catalog): Change[] {
   const out = addsAndDrops(from, to, 'trigger');
   for (const b of objectsOfKind(to, 'trigger')) {
     const a = from.objects[b.id] as TriggerObject | undefined;
-    if (!a) continue;
-    if (a.definition !== b.definition) out.push(...replaceChanges(from, to, a, b, 'definition changed'));
+    if (!a || a.inherited || b.inherited) continue;
+    if (cx(a.definition) !== cx(b.definition)) out.push(...replaceChanges(from, to, a, b, 'definition changed'));
     else if (a.enabled !== b.enabled) {
       out.push(change({ id: b.id, kind: 'trigger', op: 'alter', description: `set trigger ${label(b)} ${b.enabled === 'D' ? 'disabled' : 'enabled'}`, sql: [triggerEnableSql(to, b.table, b.name, b.enabled)], phase: PHASE.createTrigger + 1, requires: [b.id] }));
     }

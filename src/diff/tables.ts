@@ -3,14 +3,14 @@ import type { Catalog, ColumnObject, ConstraintObject, TableObject } from '../ca
 import { objectsOfKind } from '../catalog/model.js';
 import { qualified, quoteIdent } from '../db/quote.js';
 import { change, PHASE, type Change } from './change.js';
-import { columnDefinition, createSql, dropSql, identityClause, tableName } from './ddl.js';
+import { columnDefinition, createSql, dropSql, identityClause, replicaIdentitySql, rlsSql, storageName, tableName } from './ddl.js';
+import { relationMembers } from './objects.js';
 import { isWidening } from './types.js';
+import { comparableExpression as cx } from '../catalog/normalize.js';
 
-/** Identities implicitly dropped with a table: its columns, constraints, indexes and triggers. */
+/** Identities implicitly dropped with a table: its columns, constraints, indexes, triggers, policies, rules and statistics. */
 export function tableMembers(cat: Catalog, tableId: string): string[] {
-  return Object.values(cat.objects)
-    .filter((o) => (o.kind === 'column' || o.kind === 'constraint' || o.kind === 'index' || o.kind === 'trigger') && o.table === tableId)
-    .map((o) => o.id);
+  return relationMembers(cat, tableId);
 }
 
 function depsOf(cat: Catalog, ids: string[]): string[] {
@@ -31,17 +31,25 @@ export function diffTables(from: Catalog, to: Catalog): Change[] {
         id: t.id, kind: 'table', op: 'create', description: `create table ${t.schema}.${t.name}`,
         sql: createSql(to, t), phase: PHASE.createTable, creates: [t.id, ...cols], requires: depsOf(to, [t.id, ...cols]),
       }));
+      if (t.replicaIdentity !== 'd') {
+        out.push(change({
+          id: t.id, kind: 'table', op: 'alter', description: `set replica identity of ${t.schema}.${t.name}`, sql: [replicaIdentitySql(to, t)],
+          phase: PHASE.tableSettings, requires: [t.id, ...(t.replicaIndex ? [t.replicaIndex] : [])],
+        }));
+      }
       continue;
     }
-    if (old.persistence !== t.persistence) {
-      out.push(change({
-        id: t.id, kind: 'table', op: 'alter', description: `set table ${t.schema}.${t.name} ${t.persistence === 'u' ? 'unlogged' : 'logged'}`,
-        sql: [`ALTER TABLE ${qualified(t.schema, t.name)} SET ${t.persistence === 'u' ? 'UNLOGGED' : 'LOGGED'}`], phase: PHASE.alterColumn,
-      }));
-    }
+    out.push(...alterTable(to, old, t));
     for (const cid of t.columns) {
       const c = to.objects[cid] as ColumnObject;
       const oc = from.objects[cid] as ColumnObject | undefined;
+      if (c.inherited || (oc && oc.inherited)) {
+        // Follows the parent's column; only per-table settings are the child's own. A column the
+        // parent gains arrives with the parent's default and storage.
+        const base = oc ?? parentColumn(to, t, c);
+        if (base) out.push(...alterColumnSettings(from, to, base, c, true));
+        continue;
+      }
       if (!oc) {
         out.push(change({
           id: c.id, kind: 'column', op: 'create', description: `add column ${t.schema}.${t.name}.${c.name} (${c.type})`,
@@ -58,6 +66,7 @@ export function diffTables(from: Catalog, to: Catalog): Change[] {
       for (const cid of t.columns) {
         if (to.objects[cid]) continue;
         const c = from.objects[cid] as ColumnObject;
+        if (c.inherited) continue; // goes with the parent's column
         out.push(change({
           id: c.id, kind: 'column', op: 'drop', description: `drop column ${t.schema}.${t.name}.${c.name}`,
           sql: [dropSql(from, c)], phase: PHASE.dropColumn, drops: [c.id], releases: c.deps,
@@ -128,7 +137,7 @@ function alterColumn(from: Catalog, to: Catalog, a: ColumnObject, b: ColumnObjec
   const base = { id: b.id, kind: 'column' as const, op: 'alter' as const };
 
   // Generated expression changes: a stored generated column is derived data, re-adding it loses nothing.
-  if (a.generated !== b.generated && (a.generated !== null || b.generated !== null)) {
+  if (cx(a.generated) !== cx(b.generated)) {
     if (a.generated !== null && b.generated === null) {
       // Early, like dropping a default: it releases what the expression used (e.g. a column whose type changes).
       out.push(change({ ...base, description: `drop generation expression of ${label}`, sql: [alter('DROP EXPRESSION')], phase: PHASE.dropDefault, releases: a.deps }));
@@ -139,7 +148,7 @@ function alterColumn(from: Catalog, to: Catalog, a: ColumnObject, b: ColumnObjec
     }
   }
   const typeChanged = a.type !== b.type || a.collation !== b.collation;
-  const defaultChanged = a.default !== b.default;
+  const defaultChanged = cx(a.default) !== cx(b.default);
   if (defaultChanged && a.default !== null && (typeChanged || b.default === null || b.identity)) {
     out.push(change({ ...base, description: `drop default of ${label}`, sql: [alter('DROP DEFAULT')], phase: PHASE.dropDefault, releases: a.deps }));
   }
@@ -181,6 +190,76 @@ function alterColumn(from: Catalog, to: Catalog, a: ColumnObject, b: ColumnObjec
   }
   if (a.notNull !== b.notNull && !notNullFirst) {
     out.push(change({ ...base, description: `${b.notNull ? 'set' : 'drop'} not null on ${label}`, sql: [alter(b.notNull ? 'SET NOT NULL' : 'DROP NOT NULL')], phase: PHASE.alterColumn + 1 }));
+  }
+  out.push(...alterColumnSettings(from, to, a, b, false));
+  return out;
+}
+
+/** The parent table's column a new inherited column copies (default, storage; statistics are the child's own). */
+function parentColumn(to: Catalog, t: TableObject, c: ColumnObject): ColumnObject | undefined {
+  for (const p of t.partitionOf ? [t.partitionOf] : t.inherits) {
+    const pc = to.objects[`column:${p.slice('table:'.length)}.${c.name}`];
+    if (pc && pc.kind === 'column') return { ...pc, statistics: null };
+  }
+  return undefined;
+}
+
+/**
+ * Per-table column settings: STORAGE and STATISTICS (and, for a column inherited from a parent,
+ * its own DEFAULT, which PostgreSQL lets a child set).
+ */
+function alterColumnSettings(_from: Catalog, to: Catalog, a: ColumnObject, b: ColumnObject, inherited: boolean): Change[] {
+  const out: Change[] = [];
+  const alter = (s: string) => `ALTER TABLE ${tableName(to, b.table)} ALTER COLUMN ${quoteIdent(b.name)} ${s}`;
+  const label = b.id.slice('column:'.length);
+  const base = { id: b.id, kind: 'column' as const, op: 'alter' as const };
+  if (inherited && cx(a.default) !== cx(b.default) && !b.generated && !a.generated) {
+    out.push(change({ ...base, description: `${b.default === null ? 'drop' : 'set'} default of ${label}`, sql: [alter(b.default === null ? 'DROP DEFAULT' : `SET DEFAULT ${b.default}`)], phase: PHASE.alterColumn + 1, requires: b.deps, releases: a.deps }));
+  }
+  if (a.storage !== b.storage) {
+    out.push(change({ ...base, description: `set storage of ${label}`, sql: [alter(`SET STORAGE ${b.storage ? storageName(b.storage) : storageName(defaultStorage(b.type))}`)], phase: PHASE.alterColumn + 1 }));
+  }
+  if (a.statistics !== b.statistics) {
+    out.push(change({ ...base, description: `set statistics target of ${label}`, sql: [alter(`SET STATISTICS ${b.statistics ?? -1}`)], phase: PHASE.alterColumn + 1 }));
+  }
+  return out;
+}
+
+/** The storage a type gets by default: fixed-length types are PLAIN, variable-length EXTENDED (the usual case). */
+function defaultStorage(type: string): string {
+  return /^(smallint|integer|bigint|boolean|real|double precision|date|timestamp|time|uuid|oid|"char"|money|interval|point)/.test(type) ? 'p' : 'x';
+}
+
+/** Table-level settings: persistence, storage parameters, row-level security, replica identity. */
+function alterTable(to: Catalog, a: TableObject, b: TableObject): Change[] {
+  const out: Change[] = [];
+  const name = qualified(b.schema, b.name);
+  const base = { id: b.id, kind: 'table' as const, op: 'alter' as const };
+  const label = `${b.schema}.${b.name}`;
+  if (a.persistence !== b.persistence) {
+    out.push(change({ ...base, description: `set table ${label} ${b.persistence === 'u' ? 'unlogged' : 'logged'}`, sql: [`ALTER TABLE ${name} SET ${b.persistence === 'u' ? 'UNLOGGED' : 'LOGGED'}`], phase: PHASE.alterColumn }));
+  }
+  const aOpts = new Map(a.options.map((o) => [o.slice(0, o.indexOf('=')), o]));
+  const bOpts = new Map(b.options.map((o) => [o.slice(0, o.indexOf('=')), o]));
+  const set = [...bOpts].filter(([k, v]) => aOpts.get(k) !== v).map(([, v]) => v);
+  const reset = [...aOpts.keys()].filter((k) => !bOpts.has(k));
+  if (set.length || reset.length) {
+    out.push(change({
+      ...base, description: `set storage parameters of table ${label}`, phase: PHASE.alterColumn,
+      sql: [...(set.length ? [`ALTER TABLE ${name} SET (${set.join(', ')})`] : []), ...(reset.length ? [`ALTER TABLE ${name} RESET (${reset.join(', ')})`] : [])],
+    }));
+  }
+  if (a.rowSecurity !== b.rowSecurity) {
+    out.push(change({ ...base, description: `${b.rowSecurity ? 'enable' : 'disable'} row level security on ${label}`, sql: [rlsSql(b, 'enable', b.rowSecurity)], phase: PHASE.tableSettings }));
+  }
+  if (a.forceRowSecurity !== b.forceRowSecurity) {
+    out.push(change({ ...base, description: `${b.forceRowSecurity ? 'force' : 'no force'} row level security on ${label}`, sql: [rlsSql(b, 'force', b.forceRowSecurity)], phase: PHASE.tableSettings }));
+  }
+  if (a.replicaIdentity !== b.replicaIdentity || a.replicaIndex !== b.replicaIndex) {
+    out.push(change({
+      ...base, description: `set replica identity of ${label}`, sql: [replicaIdentitySql(to, b)], phase: PHASE.tableSettings,
+      requires: b.replicaIndex ? [b.replicaIndex] : [], releases: a.replicaIndex ? [a.replicaIndex] : [],
+    }));
   }
   return out;
 }

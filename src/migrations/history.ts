@@ -24,12 +24,43 @@ export interface Migration {
   parsed: ParsedMigration;
 }
 
+/** Thrown for a migration file whose bytes are not valid UTF-8 (PostgreSQL would receive mangled text). */
+export class MigrationEncodingError extends Error {
+  constructor(readonly file: string, readonly line: number) {
+    super(`${file}:${line}: the file is not valid UTF-8 text (first bad byte on line ${line}); re-save it as UTF-8`);
+    this.name = 'MigrationEncodingError';
+  }
+}
+
+/** Decodes UTF-8 strictly (a leading BOM is kept in the text, as before). @throws MigrationEncodingError */
+function decodeUtf8(buf: Buffer, relFile: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buf);
+  } catch {
+    // Find the first invalid byte to name its line.
+    let lo = 0;
+    let hi = buf.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      try {
+        new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(0, mid + 1), { stream: true });
+        lo = mid + 1;
+      } catch {
+        hi = mid;
+      }
+    }
+    let line = 1;
+    for (let i = 0; i < lo && i < buf.length; i++) if (buf[i] === 10) line++;
+    throw new MigrationEncodingError(relFile, line);
+  }
+}
+
 /**
  * Loads every `*.sql` file of `dir` (not recursive; `schemaplan.sum`, dot-files and other files are
  * ignored), sorted by version (numerically). A missing folder is an empty history.
  * @param opts.root folder `relFile` is relative to (default `process.cwd()`)
  * @throws MigrationNameError for a malformed file name, MigrationFormatError for inconsistent section
- *   markers, and an Error naming both files when two files share a version.
+ *   markers, MigrationEncodingError for a file that is not UTF-8, and an Error naming both files when two files share a version.
  */
 export function loadHistory(dir: string, opts: { root?: string } = {}): Migration[] {
   const root = opts.root ?? process.cwd();
@@ -39,7 +70,7 @@ export function loadHistory(dir: string, opts: { root?: string } = {}): Migratio
     const relFile = path.relative(root, file).split(path.sep).join('/');
     const { version, name } = parseMigrationFileName(relFile);
     const buf = fs.readFileSync(file);
-    const text = buf.toString('utf8');
+    const text = decodeUtf8(buf, relFile);
     out.push({ version, name, file, relFile, text, checksum: sha256Hex(buf), parsed: parseMigration(text, relFile) });
   }
   out.sort((a, b) => compareVersions(a.version, b.version) || (a.relFile < b.relFile ? -1 : 1));

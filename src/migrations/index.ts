@@ -1,6 +1,6 @@
 /** Migration files: names, sections, checksums, the sum file and the loaded history. No database access. */
 export {
-  parseMigrationFileName, tryParseMigrationFileName, namingProblems, isValidTimestamp, newVersion, slugify, compareVersions,
+  parseMigrationFileName, tryParseMigrationFileName, namingProblems, isValidTimestamp, newVersion, slugify, compareVersions, versionKey,
   MigrationNameError, type MigrationName,
 } from './names.js';
 export {
@@ -9,4 +9,5 @@ export {
 } from './sections.js';
 export { sha256Hex, sha256Base64 } from './checksum.js';
 export { computeSum, writeSum, verifySum, migrationFiles, SUM_FILE, type Sum, type SumEntry, type SumProblem } from './sumfile.js';
-export { loadHistory, type Migration } from './history.js';
+export { loadHistory, MigrationEncodingError, type Migration } from './history.js';
+export { importHistory, convertMigration, importedHashes, IMPORT_FORMATS, type ImportFormat, type ImportResult, type ImportedFile } from './import.js';

@@ -151,3 +151,12 @@ export function compareVersions(a: string, b: string): number {
   if (da !== db) return da ? -1 : 1;
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/**
+ * The key under which a version is matched between files and tracking rows: digits without leading
+ * zeros (`'001'`, `'1'` → `'1'`, so a history named `001_x.sql` matches an integer `version` column
+ * or goose's `version_id bigint`), any other string unchanged. `'0'`, `'000'` → `'0'`.
+ */
+export function versionKey(version: string): string {
+  return /^\d+$/.test(version) ? version.replace(/^0+(?=\d)/, '') : version;
+}

@@ -140,6 +140,8 @@ export function parseMigration(text: string, file: string): ParsedMigration {
   if (downs.length > 1) throw new MigrationFormatError(file, downs[1]!.line, `second down marker (the first is on line ${downs[0]!.line})`);
   if (ups.length === 0) throw new MigrationFormatError(file, downs[0]!.line, 'has a down marker but no up section (add the up marker before the up statements)');
 
+  if (family === 'goose') checkGooseDirectives(lines, file);
+
   const first = markers[0]!.line;
   const preamble = lines.slice(0, first - 1);
   const preText = preamble.join('\n');
@@ -171,6 +173,42 @@ export function parseMigration(text: string, file: string): ParsedMigration {
   };
 }
 
+const GOOSE_DIRECTIVE_RE = /^--\s*\+goose\s+(.*?)\s*$/i;
+
+/**
+ * goose annotations other than the section markers: `StatementBegin`/`StatementEnd` must pair up
+ * within a section (goose refuses an unclosed block), `NO TRANSACTION` is read by the caller, and
+ * `ENVSUB ON` is refused because the file's meaning would then depend on environment variables
+ * (schemaplan runs files as written). Statement splitting itself is done by PostgreSQL's parser, so a
+ * `StatementBegin … StatementEnd` block holding one plpgsql body stays one statement either way.
+ * @throws MigrationFormatError naming the line.
+ */
+function checkGooseDirectives(lines: string[], file: string): void {
+  let open: number | undefined;
+  lines.forEach((raw, i) => {
+    const m = GOOSE_DIRECTIVE_RE.exec(raw.replace(/\r$/, '').replace(/^\uFEFF/, ''));
+    if (!m) return;
+    const d = m[1]!.toLowerCase().replace(/\s+/g, ' ');
+    const n = i + 1;
+    if (d === 'up' || d === 'down' || /^(up|down)\b/.test(d)) {
+      if (open !== undefined) throw new MigrationFormatError(file, open, '"-- +goose StatementBegin" is not closed by "-- +goose StatementEnd" before the next section');
+    } else if (d === 'statementbegin') {
+      if (open !== undefined) throw new MigrationFormatError(file, n, `"-- +goose StatementBegin" inside another block (opened on line ${open})`);
+      open = n;
+    } else if (d === 'statementend') {
+      if (open === undefined) throw new MigrationFormatError(file, n, '"-- +goose StatementEnd" without a "-- +goose StatementBegin"');
+      open = undefined;
+    } else if (d === 'no transaction' || d === 'envsub off') {
+      // read by parseMigration / no effect
+    } else if (d === 'envsub on') {
+      throw new MigrationFormatError(file, n, '"-- +goose ENVSUB ON" substitutes environment variables into the SQL; schemaplan runs files as written, so replace the variables by their values');
+    } else {
+      throw new MigrationFormatError(file, n, `unknown goose annotation "${raw.trim()}" (known: Up, Down, StatementBegin, StatementEnd, NO TRANSACTION)`);
+    }
+  });
+  if (open !== undefined) throw new MigrationFormatError(file, open, '"-- +goose StatementBegin" is not closed by "-- +goose StatementEnd"');
+}
+
 /** What {@link renderMigration} writes. */
 export interface RenderMigrationInput {
   /** 14-digit UTC version, e.g. `20261121093000`. */
@@ -191,6 +229,12 @@ export interface RenderMigrationInput {
   destructive?: string;
   /** Free text written as `-- ` comment lines after the Migration/Plan header lines. */
   headerComment?: string;
+  /**
+   * Marker family to write (default `dbmate`, schemaplan's own): `goose` (`-- +goose Up`/`Down`,
+   * `-- +goose NO TRANSACTION`), `updown` (`-- UP`/`-- DOWN`), `uponly` (no markers, no down section).
+   * Used by `new` to keep a history in the format it already has.
+   */
+  format?: MigrationFormat;
 }
 
 function renderStatements(stmts: string[]): string {
@@ -215,6 +259,15 @@ function renderStatements(stmts: string[]): string {
  * The text ends with a newline. {@link parseMigration} reads it back with the same statements.
  */
 export function renderMigration(input: RenderMigrationInput): string {
+  const format = input.format ?? 'dbmate';
+  const downTx = input.downTransactional ?? input.transactional;
+  if (format === 'goose' && input.transactional !== downTx) {
+    throw new Error('goose files have one transaction mode for both sections (-- +goose NO TRANSACTION); write two files');
+  }
+  if ((format === 'updown' || format === 'uponly') && (!input.transactional || !downTx)) {
+    throw new Error(`the ${format} format has no way to mark a file non-transactional; use the dbmate format (-- migrate:up transaction:false)`);
+  }
+  if (format === 'uponly' && renderStatements(input.down) !== '') throw new Error('an up-only file has no down section');
   const out: string[] = [];
   if (input.destructive !== undefined) out.push(`-- DESTRUCTIVE: ${input.destructive.replace(/\s*\n\s*/g, '; ').trim()}`);
   out.push(`-- Migration: ${input.version}_${input.name}`);
@@ -222,11 +275,19 @@ export function renderMigration(input: RenderMigrationInput): string {
   if (input.headerComment) {
     for (const l of input.headerComment.replace(/\s+$/, '').split('\n')) out.push(l.trim() === '' ? '--' : `-- ${l.trimEnd()}`);
   }
-  const downTx = input.downTransactional ?? input.transactional;
-  out.push(`-- migrate:up${input.transactional ? '' : ' transaction:false'}`);
+  const [upMarker, downMarker] =
+    format === 'goose' ? ['-- +goose Up', '-- +goose Down']
+      : format === 'updown' ? ['-- UP', '-- DOWN']
+        : [`-- migrate:up${input.transactional ? '' : ' transaction:false'}`, `-- migrate:down${downTx ? '' : ' transaction:false'}`];
+  if (format === 'goose' && !input.transactional) out.push('-- +goose NO TRANSACTION');
   const up = renderStatements(input.up);
+  if (format === 'uponly') {
+    if (up) out.push(up);
+    return out.join('\n') + '\n';
+  }
+  out.push(upMarker);
   if (up) out.push(up);
-  out.push(`-- migrate:down${downTx ? '' : ' transaction:false'}`);
+  out.push(downMarker);
   const down = renderStatements(input.down);
   if (down) out.push(down);
   return out.join('\n') + '\n';

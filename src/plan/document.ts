@@ -4,6 +4,7 @@
  */
 import YAML from 'yaml';
 import type { Plan, PlannedChange } from './plan.js';
+import { blocksReads, blocksWrites, HAZARD_KINDS, type HazardKind, type LockMode } from './hazards.js';
 
 /** One change as written in the plan document. */
 export interface DocChange {
@@ -29,7 +30,25 @@ export interface PlanDocument {
   summary: { changes: number; create: number; alter: number; replace: number; drop: number; comment: number; blocked: number; destructive: boolean; hazards: Record<string, number> };
   changes: DocChange[];
   blocked: { object: string; description: string; reason: string; allow_with: string }[];
+  /** A drop and an add of the same shape that may be a rename, with the hint that makes it one (issue 4, item 3). Absent when the planner reports none. */
+  possible_renames?: PossibleRename[];
   warnings: string[];
+}
+
+/**
+ * A possible rename as the plan document records it. The planner fills it through an optional
+ * `possibleRenames` array of the same shape on its Plan; the markdown shows each with the exact
+ * hint to write.
+ */
+export interface PossibleRename {
+  /** Object kind, e.g. `column`. */
+  kind: string;
+  /** Identity (without kind) of the dropped object, e.g. `public.leads.email`. */
+  from: string;
+  /** Identity (without kind) of the added object. */
+  to: string;
+  /** What to write in schema.sql to make it a rename, e.g. `-- schemaplan:renamed-from email`. */
+  hint: string;
 }
 
 function docChange(c: PlannedChange): DocChange {
@@ -52,6 +71,7 @@ export function planDocument(plan: Plan, meta: { version?: string; name?: string
   const count = (op: string) => plan.up.filter((c) => c.op === op).length;
   const hazards: Record<string, number> = {};
   for (const c of plan.up) for (const h of c.hazards) hazards[h.kind] = (hazards[h.kind] ?? 0) + 1;
+  const renames = (plan as Plan & { possibleRenames?: PossibleRename[] }).possibleRenames;
   return {
     ...(meta.version ? { version: meta.version } : {}),
     ...(meta.name ? { name: meta.name } : {}),
@@ -64,6 +84,7 @@ export function planDocument(plan: Plan, meta: { version?: string; name?: string
     },
     changes: plan.up.map(docChange),
     blocked: plan.blocked.map((b) => ({ object: b.id.slice(b.id.indexOf(':') + 1), description: b.description, reason: b.reason, allow_with: b.allowWith })),
+    ...(renames?.length ? { possible_renames: renames.map((r) => ({ kind: r.kind, from: r.from, to: r.to, hint: r.hint })) } : {}),
     warnings: plan.warnings,
   };
 }
@@ -73,24 +94,142 @@ export function renderYaml(doc: PlanDocument): string {
   return YAML.stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
-/** Markdown for a pull request: summary line, table of changes with lock and hazards, blocked changes, warnings. */
+/** JSON text of a plan document (the same data as the YAML, for bots). */
+export function renderJson(doc: PlanDocument): string {
+  return JSON.stringify(doc, null, 2) + '\n';
+}
+
+/** The output formats of `plan`, `diff` and `show` for a plan document. */
+export const DOCUMENT_FORMATS = ['markdown', 'json', 'yaml'] as const;
+export type DocumentFormat = (typeof DOCUMENT_FORMATS)[number];
+
+/** Renders a plan document in one of {@link DOCUMENT_FORMATS}. */
+export function renderDocument(doc: PlanDocument, format: DocumentFormat): string {
+  return format === 'json' ? renderJson(doc) : format === 'yaml' ? renderYaml(doc) : renderMarkdown(doc);
+}
+
+/**
+ * Reads a plan document written by `plan` (`plans/<version>_<name>.yaml`).
+ * @throws Error naming the file when it is not YAML or lacks the fields every plan has
+ */
+export function parsePlanDocument(text: string, file: string): PlanDocument {
+  let doc: any;
+  try {
+    doc = YAML.parse(text);
+  } catch (e: any) {
+    throw new Error(`${file}: not a plan document (${e.message})`);
+  }
+  const missing = ['from_fingerprint', 'to_fingerprint', 'summary', 'changes', 'blocked'].filter((k) => !doc || typeof doc !== 'object' || !(k in doc));
+  if (missing.length) throw new Error(`${file}: not a plan document (missing ${missing.join(', ')})`);
+  doc.warnings ??= [];
+  return doc as PlanDocument;
+}
+
+/** Escapes text for a markdown table cell or list item (GitHub-flavoured): no markup, no HTML, no cell breaks. */
+function md(text: string): string {
+  return text.replace(/\r?\n/g, ' ').replace(/[\\`*_[\]<>|#]/g, (c) => `\\${c}`);
+}
+
+/** Inline code that survives any backticks in `text`. */
+function code(text: string): string {
+  const t = text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
+  const ticks = t.includes('`') ? '``' : '`';
+  return `${ticks}${ticks.length > 1 ? ' ' : ''}${t}${ticks.length > 1 ? ' ' : ''}${ticks}`;
+}
+
+/** A lock badge: red when reads wait, orange when writes wait, green otherwise. */
+function lockBadge(lock: string | null): string {
+  if (!lock) return '–';
+  const l = lock as LockMode;
+  return `${blocksReads(l) ? '🔴' : blocksWrites(l) ? '🟠' : '🟢'} ${code(lock)}`;
+}
+
+/** Hazard kinds in rendering order (worst first), unknown kinds last. */
+function sortedHazards<T extends { kind: string }>(hazards: T[]): T[] {
+  const rank = (k: string) => { const i = HAZARD_KINDS.indexOf(k as HazardKind); return i < 0 ? HAZARD_KINDS.length : i; };
+  return [...hazards].sort((a, b) => rank(a.kind) - rank(b.kind));
+}
+
+/** How a blocked change is let through, as a reviewer would type it. */
+function allowText(allowWith: string, name?: string): string {
+  if (allowWith.startsWith('--')) return `${code(`schemaplan plan ${name ?? '<name>'} ${allowWith}`)}`;
+  return code(allowWith);
+}
+
+const fence = (lang: string, body: string) => {
+  const ticks = body.includes('```') ? '~~~~' : '```';
+  return `${ticks}${lang}\n${body.replace(/\s+$/, '')}\n${ticks}`;
+};
+
+/**
+ * Markdown for a pull request, pasted as it is: a summary line (counts, blocked, lock impact,
+ * catalog fingerprints), a table of changes with lock and hazard badges, why each hazard applies,
+ * blocked changes with the exact command or hint that would allow them, possible renames (when the
+ * plan has any), warnings, the migration files, and the SQL in collapsed sections.
+ */
 export function renderMarkdown(doc: PlanDocument): string {
   const s = doc.summary;
   const out: string[] = [];
-  out.push(`### schemaplan${doc.version ? ` ${doc.version}_${doc.name}` : ''}`);
+  const title = doc.version ? `${doc.version}_${doc.name ?? ''}` : doc.name;
+  out.push(`### schemaplan plan${title ? ` ${code(title)}` : ''}`);
   out.push('');
-  out.push(`**${s.changes} change(s)**: ${s.create} create, ${s.alter} alter, ${s.replace} replace, ${s.drop} drop, ${s.comment} comment; ${s.blocked} blocked${s.destructive ? '; **DESTRUCTIVE**' : ''}.`);
+  const ops = (['create', 'alter', 'replace', 'drop', 'comment'] as const).filter((k) => s[k] > 0).map((k) => `${s[k]} ${k}`);
+  const reads = doc.changes.filter((c) => blocksReads(c.lock as LockMode | null)).length;
+  const writes = doc.changes.filter((c) => !blocksReads(c.lock as LockMode | null) && blocksWrites(c.lock as LockMode | null)).length;
+  const parts = [`**${s.changes} change${s.changes === 1 ? '' : 's'}**${ops.length ? ` (${ops.join(', ')})` : ''}`];
+  parts.push(s.blocked ? `**${s.blocked} blocked**` : '0 blocked');
+  if (reads) parts.push(`🔴 ${reads} block${reads === 1 ? 's' : ''} reads and writes`);
+  if (writes) parts.push(`🟠 ${writes} block${writes === 1 ? 's' : ''} writes`);
+  if (!reads && !writes && s.changes) parts.push('🟢 no change blocks reads or writes');
+  parts.push(s.destructive ? '**DESTRUCTIVE: loses data**' : 'no data loss');
+  out.push(parts.join(' · '));
+  out.push('');
+  out.push(`Planned from catalog ${code(doc.from_fingerprint)} to ${code(doc.to_fingerprint)}.`);
+
   if (doc.changes.length) {
-    out.push('', '| # | change | lock | hazards |', '|---|---|---|---|');
-    doc.changes.forEach((c, i) => out.push(`| ${i + 1} | ${c.description.replace(/\|/g, '\\|')} | ${c.lock ?? '–'} | ${c.hazards.map((h) => '`' + h.kind + '`').join(' ') || '–'} |`));
+    out.push('', '| # | change | lock | hazards |', '|---:|---|---|---|');
+    doc.changes.forEach((c, i) => {
+      const badges = sortedHazards(c.hazards).map((h) => (h.kind === 'deletes_data' ? `**${code(h.kind)}**` : code(h.kind))).join(' ');
+      out.push(`| ${i + 1} | ${md(c.description)} | ${lockBadge(c.lock)} | ${badges || '–'} |`);
+    });
+    out.push('', 'Locks are held until the migration\'s transaction ends. 🔴 reads and writes wait · 🟠 writes wait · 🟢 neither.');
+    const explained = doc.changes.map((c, i) => ({ c, i })).filter(({ c }) => c.hazards.some((h) => h.kind !== 'blocks_reads' && h.kind !== 'blocks_writes'));
+    if (explained.length) {
+      out.push('', '<details><summary>Why: hazard details</summary>', '');
+      for (const { c, i } of explained) {
+        for (const h of sortedHazards(c.hazards)) {
+          if (h.kind === 'blocks_reads' || h.kind === 'blocks_writes') continue;
+          out.push(`- ${i + 1}. ${code(h.kind)}: ${md(h.message)}`);
+        }
+      }
+      out.push('', '</details>');
+    }
   }
   if (doc.blocked.length) {
-    out.push('', '**Blocked (not in the migration):**', '');
-    for (const b of doc.blocked) out.push(`- ${b.description}: ${b.reason} — allow with \`${b.allow_with}\``);
+    out.push('', `#### Blocked: not in this migration (${doc.blocked.length})`, '', '| change | why | to allow it |', '|---|---|---|');
+    for (const b of doc.blocked) out.push(`| ${md(b.description)} | ${md(b.reason)} | ${allowText(b.allow_with, doc.name)} |`);
+  }
+  if (doc.possible_renames?.length) {
+    out.push('', `#### Possible renames (${doc.possible_renames.length})`, '', 'A drop and an add of the same shape: if it is a rename, the data is kept only with the hint.', '', '| dropped | added | write in schema.sql |', '|---|---|---|');
+    for (const r of doc.possible_renames) out.push(`| ${md(`${r.kind} ${r.from}`)} | ${md(`${r.kind} ${r.to}`)} | ${code(r.hint)} |`);
   }
   if (doc.warnings.length) {
-    out.push('', '**Warnings:**', '');
-    for (const w of doc.warnings) out.push(`- ${w}`);
+    out.push('', '#### Warnings', '');
+    for (const w of doc.warnings) out.push(`- ${md(w)}`);
+  }
+  if (doc.migrations?.length) {
+    out.push('', '#### Files', '');
+    for (const m of doc.migrations) out.push(`- ${code(m.file)}${m.transactional ? '' : ' (non-transactional: `transaction:false`)'}`);
+  }
+  if (doc.changes.length) {
+    const up = doc.changes.flatMap((c, i) => [`-- ${i + 1}. ${c.description.replace(/\n/g, ' ')}`, ...c.sql.map((q) => q.trimEnd() + ';')]);
+    out.push('', '<details><summary>Up SQL</summary>', '', fence('sql', up.join('\n')), '', '</details>');
+    const seen = new Set<string>();
+    const down: string[] = [];
+    for (const c of [...doc.changes].reverse()) {
+      for (const q of c.reverse) if (!seen.has(q)) { seen.add(q); down.push(q.trimEnd() + ';'); }
+    }
+    if (down.length) out.push('', '<details><summary>Reverse (what the down section undoes)</summary>', '', fence('sql', down.join('\n')), '', '</details>');
   }
   return out.join('\n') + '\n';
 }

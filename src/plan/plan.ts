@@ -6,9 +6,10 @@ import type { Catalog } from '../catalog/model.js';
 import { fingerprint } from '../catalog/fingerprint.js';
 import type { Change } from '../diff/change.js';
 import { diff } from '../diff/index.js';
+import { missingRoles } from '../diff/security.js';
 import { orderChanges } from './order.js';
 import { applyPolicy, type BlockedChange } from './policy.js';
-import { statementHazards, strongerLock, type Hazard } from './hazards.js';
+import { hazardContext, statementHazards, strongerLock, type Hazard } from './hazards.js';
 
 /** One emitted step of a plan. */
 export interface PlannedChange extends Change {
@@ -25,7 +26,7 @@ export interface Plan {
   /** Down-section changes in execution order (turn the target back into `from`). */
   down: PlannedChange[];
   blocked: BlockedChange[];
-  /** Unmodelled objects and ordering problems, one line each. */
+  /** Unmodelled objects, roles the target server lacks, and ordering problems, one line each. */
   warnings: string[];
   fromFingerprint: string;
   toFingerprint: string;
@@ -52,7 +53,7 @@ function withHazards(changes: Change[], from: Catalog, to: Catalog): PlannedChan
     let lock: string | null = null;
     const hazards: Hazard[] = [];
     for (const s of c.sql) {
-      const h = statementHazards(s, existing);
+      const h = statementHazards(s, existing, hazardContext(from));
       lock = strongerLock(lock, h.lock);
       for (const x of h.hazards) if (!hazards.some((y) => y.kind === x.kind)) hazards.push(x);
     }
@@ -84,6 +85,7 @@ export function buildPlan(from: Catalog, to: Catalog, options: PlanOptions = {})
     if (!seen.has(line)) { seen.add(line); warnings.push(line); }
   }
   for (const id of upOrdered.cycles) warnings.push(`dependency cycle broken at ${id}: review the statement order`);
+  warnings.push(...missingRoles(from, target));
   return {
     up, down, blocked, warnings,
     fromFingerprint: fingerprint(from), toFingerprint: fingerprint(target),

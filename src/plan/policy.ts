@@ -41,7 +41,7 @@ export function retainBlocked(from: Catalog, to: Catalog, blocked: Change[]): Ca
       const a = from.objects[c.id];
       const b = objects[c.id];
       if (!a || !b) continue;
-      if (a.kind === 'type' && b.kind === 'type') {
+      if (a.kind === 'type' && b.kind === 'type' && a.typeKind === 'enum' && b.typeKind === 'enum') {
         const merged = [...a.values];
         (b as EnumType).values.forEach((v, i, all) => {
           if (merged.includes(v)) return;

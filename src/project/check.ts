@@ -1,7 +1,7 @@
 /**
  * `schemaplan check`, the CI gate: the history's files are well-formed and match
- * `migrations/schemaplan.sum`; replaying the history gives the catalog `schema/` describes (no
- * drift); every down section restores the state before its up section; and, with a live database,
+ * `migrations/schemaplan.sum`; no file has a lint finding of severity error; replaying the history
+ * gives the catalog `schema/` describes (no drift); every down section restores the state before its up section; and, with a live database,
  * the database has every migration applied and its catalog matches the history.
  */
 import type { Catalog } from '../catalog/model.js';
@@ -13,6 +13,7 @@ import type { Change } from '../diff/change.js';
 import { loadHistory, verifySum, type Migration } from '../migrations/index.js';
 import { executeScript } from '../sql/execute.js';
 import { status } from '../runner/index.js';
+import { lintPaths, type LintOptions } from '../lint/index.js';
 import { connectLive, desiredCatalog, introspectOptions, liveCatalog } from './states.js';
 
 /** One reason `check` fails. */
@@ -37,6 +38,14 @@ export interface CheckOptions {
   strict?: boolean;
   /** Skip the down-section round trip (faster). */
   skipDown?: boolean;
+  /** Skip lint of the migration files. */
+  skipLint?: boolean;
+}
+
+/** The lint options of a project (schemaplan.yaml `lint:`). */
+export function lintOptions(config: Config): LintOptions {
+  const l = config.lint;
+  return { disable: l?.disable ?? [], warn: l?.warn ?? [], ...(l?.postgres ? { postgres: l.postgres } : {}) };
 }
 
 /**
@@ -53,6 +62,13 @@ export async function runCheck(config: Config, openShadow: () => Promise<Shadow>
   } catch (e: any) {
     problems.push({ kind: 'files', message: e.message });
     return problems;
+  }
+  // Lint (no database): findings of severity error fail the check; warnings are for `schemaplan lint`.
+  if (!opts.skipLint) {
+    const lint = await lintPaths([config.migrationsDir], { ...lintOptions(config), root: config.root, ...(config.lint?.startAfter ? { startAfter: config.lint.startAfter } : {}) });
+    for (const f of lint.findings) {
+      if (f.severity === 'error') problems.push({ kind: 'lint', message: `${f.file}:${f.line}:${f.column}: [${f.rule}] ${f.message}`, details: [`fix: ${f.fix}`] });
+    }
   }
   // The live database's history first: it is quick, and an unreachable database fails before the
   // slower shadow work.

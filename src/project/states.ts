@@ -8,6 +8,7 @@ import { introspect } from '../catalog/introspect.js';
 import { listSchemaFiles, loadSchema } from '../catalog/load.js';
 import type { Config } from '../config/config.js';
 import { connect } from '../db/connect.js';
+import { ConnectError } from '../db/pg.js';
 import { redactUrl } from '../db/redact.js';
 import { openShadow, serverShadow, type Shadow } from '../db/shadow.js';
 import type { Db } from '../db/types.js';
@@ -77,6 +78,7 @@ export async function connectLive(url: string): Promise<Db> {
   try {
     return await connect(url);
   } catch (e: any) {
+    if (e instanceof ConnectError) throw e; // already names the (redacted) target
     const msg = e?.message ? String(e.message) : String(e);
     throw new Error(`cannot connect to ${redactUrl(url)}: ${msg}`, { cause: e });
   }

@@ -29,18 +29,38 @@ export function lockKey(table: TrackingTable): bigint {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Who holds the lock, best effort (pid and application name), for messages. */
+/**
+ * Who holds the migration lock of `table`, from pg_locks and pg_stat_activity, as one phrase for
+ * messages: pid, application_name, role, client address (or "local socket"), when its session
+ * started and what it is running; `undefined` when nobody holds it (or it cannot be seen).
+ */
+export async function lockHolder(db: Db, table: TrackingTable): Promise<string | undefined> {
+  return holder(db, lockKey(table));
+}
+
 async function holder(db: Db, key: bigint): Promise<string | undefined> {
   const u = BigInt.asUintN(64, key);
   try {
-    const rows = await db.query<{ pid: number; app: string | null }>(
-      `SELECT l.pid, a.application_name AS app FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+    const rows = await db.query<{ pid: number; app: string | null; usename: string | null; client: string | null; started: Date | null; state: string | null; since: Date | null; query: string | null; me: boolean }>(
+      `SELECT l.pid, a.application_name AS app, a.usename::text AS usename,
+              CASE WHEN a.client_addr IS NULL THEN NULL ELSE host(a.client_addr) || COALESCE(':' || a.client_port, '') END AS client,
+              a.backend_start AS started, a.state, COALESCE(a.query_start, a.state_change) AS since, a.query, l.pid = pg_backend_pid() AS me
+         FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
         WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.classid::bigint = $1::bigint AND l.objid::bigint = $2::bigint`,
       [String(u >> 32n), String(u & 0xffffffffn)],
     );
     if (rows.length === 0) return undefined;
     const r = rows[0]!;
-    return `backend pid ${r.pid}${r.app ? ` (${r.app})` : ''}`;
+    const iso = (d: Date | null) => (d ? new Date(d).toISOString() : undefined);
+    const q = r.query ? r.query.replace(/\s+/g, ' ').trim() : '';
+    const parts = [
+      r.app ? `application "${r.app}"` : undefined,
+      r.usename ? `role ${r.usename}` : undefined,
+      r.client ? `client ${r.client}` : r.app !== null || r.usename !== null ? 'client on the local socket' : undefined,
+      iso(r.started) ? `connected since ${iso(r.started)}` : undefined,
+      r.state ? `${r.state}${iso(r.since) ? ` since ${iso(r.since)}` : ''}${q && r.state === 'active' ? `: ${q.length > 80 ? q.slice(0, 77) + '...' : q}` : ''}` : undefined,
+    ].filter(Boolean);
+    return `backend pid ${r.pid}${parts.length ? ` (${parts.join(', ')})` : ''}`;
   } catch {
     return undefined;
   }

@@ -1,42 +1,69 @@
 /**
  * Applies and reverts migrations on a database and reports their status (DESIGN.md "Runner guarantees"):
- * - one runner at a time: a session advisory lock around the run (bounded wait), applied versions
- *   re-read after taking it, so concurrent runs apply each migration exactly once and all succeed;
- * - a transactional migration and its tracking row commit together or not at all;
+ * - one runner at a time: a session advisory lock around the run (bounded wait; the error names the
+ *   holder), applied versions re-read after taking it, so concurrent runs apply each migration exactly
+ *   once and all succeed;
+ * - the tracking table is created or adopted (tracking.ts), its checksums backfilled, and every refusal
+ *   check made, in one transaction before any migration runs: a refused run changes nothing;
+ * - a transactional migration and its tracking row commit together or not at all; a lock timeout
+ *   (SQLSTATE 55P03) rolls it back and retries it a bounded number of times with a doubling delay;
  * - a `transaction:false` migration runs statement by statement in autocommit; its row is written
- *   first as unfinished and completed afterwards, so a failure (or a crash) leaves it recorded as
- *   failed, which blocks further runs until resolved;
+ *   first as unfinished and keeps the statement reached, and is completed afterwards, so a failure —
+ *   or a crash, a kill, a lost connection — leaves it recorded as failed, which blocks further runs
+ *   until `resolve`d;
+ * - the session sets `client_connection_check_interval` (PostgreSQL ≥ 14) so that the server notices a
+ *   killed runner during a long statement, rolls back its transaction and frees the lock;
  * - applied files whose checksum changed are reported and stop the run (unless `allowModified`);
+ *   pending files older than the newest applied one are reported and stop it (unless `allowOutOfOrder`);
  * - `lock_timeout` / `statement_timeout` per run (options) and per file (`-- lock_timeout: 5s` header lines).
  */
+import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Db } from '../db/types.js';
 import { isPgError } from '../db/types.js';
-import { quoteLiteral } from '../db/quote.js';
+import { quoteIdent, quoteLiteral } from '../db/quote.js';
 import type { Migration } from '../migrations/history.js';
-import { compareVersions } from '../migrations/names.js';
+import { importedHashes } from '../migrations/import.js';
+import { compareVersions, versionKey } from '../migrations/names.js';
 import { executeScript, SqlExecutionError } from '../sql/execute.js';
-import { loadParser, splitStatements, SqlSyntaxError, statementType, type Statement } from '../sql/split.js';
-import { acquireMigrationLock } from './lock.js';
-import { ensureTrackingTable, readApplied, tableSql, type AppliedRow, type TrackingTable } from './tracking.js';
+import { lineColumn, loadParser, splitStatements, SqlSyntaxError, statementType, type Statement } from '../sql/split.js';
+import { acquireMigrationLock, lockHolder } from './lock.js';
+import {
+  deleteRow, ensureTrackingTable, insertRow, inspectTracking, readApplied, tableSql, updateRow,
+  type AppliedRow, type TrackingInfo, type TrackingTable,
+} from './tracking.js';
 
-/** Options shared by {@link up} and {@link down}. */
+/** Options shared by every runner operation. */
 export interface RunOptions {
   /** The tracking table (`Config.table`). */
   table: TrackingTable;
-  /** Print what would run (through `log`) and return it; change nothing (no lock, no tracking table). */
+  /** Print what would run and the tracking changes (through `log`) and return them; change nothing (no lock, no table). */
   dryRun?: boolean;
   /** Run even though applied files changed since they were applied (each is reported through `log`). */
   allowModified?: boolean;
+  /** Apply pending files older than the newest applied migration (each is reported). */
+  allowOutOfOrder?: boolean;
   /** Bound on waiting for the migration lock, in ms (default 60 000). */
   lockWaitMs?: number;
   /** PostgreSQL `lock_timeout` for the run, interval text such as `'5s'` (a file's `-- lock_timeout:` header wins). */
   lockTimeout?: string;
   /** PostgreSQL `statement_timeout` for the run, interval text such as `'15min'` (a file's header wins). */
   statementTimeout?: string;
+  /** How often a transactional migration that hit `lock_timeout` (SQLSTATE 55P03) is retried (default 3; 0 = never). */
+  lockRetries?: number;
+  /** Delay before the first such retry in ms (default 2 000), doubled for each further one. */
+  lockRetryDelayMs?: number;
   /** Receives one human-readable line per event (and, in a dry run, the SQL that would run). */
   log?: (line: string) => void;
+  /** Receives structured progress events (for a progress display). */
+  onEvent?: (e: RunEvent) => void;
 }
+
+/** A progress event of a run: a migration starts, finishes, or is retried after a lock timeout. */
+export type RunEvent =
+  | { type: 'start'; direction: 'up' | 'down'; index: number; total: number; version: string; name: string; file: string }
+  | { type: 'done'; direction: 'up' | 'down'; index: number; total: number; version: string; name: string; file: string; ms: number }
+  | { type: 'retry'; version: string; file: string; attempt: number; retries: number; delayMs: number; message: string };
 
 /** Options of {@link up}. */
 export interface UpOptions extends RunOptions {
@@ -72,8 +99,10 @@ export interface UpResult {
   dryRun: boolean;
   /** Applied migrations in order (in a dry run: those that would be applied). */
   applied: RunRecord[];
-  /** Non-fatal findings: applied files gone, out-of-order pending files, modified files let through, adopted rows. */
+  /** Non-fatal findings: applied files gone, out-of-order files let through, modified files let through. */
   warnings: string[];
+  /** Changes made to the tracking table other than one row per migration (created, columns added, checksums backfilled); "would …" in a dry run. */
+  tracking: string[];
 }
 
 /** What {@link down} did. */
@@ -82,6 +111,7 @@ export interface DownResult {
   /** Reverted migrations, newest first (in a dry run: those that would be reverted). */
   reverted: RunRecord[];
   warnings: string[];
+  tracking: string[];
 }
 
 /** The state of one migration, by {@link status}. */
@@ -92,7 +122,7 @@ export interface StatusEntry {
   version: string;
   name: string;
   /**
-   * `applied`: row and file agree (or the row has no checksum); `pending`: file without row;
+   * `applied`: row and file agree (or the row has no checksum yet); `pending`: file without row;
    * `missing`: row without file; `modified`: the file's checksum differs from the recorded one;
    * `failed`: a non-transactional migration failed or did not finish (row with an error).
    */
@@ -107,12 +137,36 @@ export interface StatusEntry {
   checksum?: string;
   /** The recorded failure (state `failed`). */
   error?: string;
+  /** State `failed`: the 1-based statement the migration had reached, and how many its section has. */
+  statementIndex?: number;
+  statements?: number;
+  /** State `pending`: older than the newest applied migration (`up` needs `--allow-out-of-order`). */
+  outOfOrder?: boolean;
+  /** One sentence of explanation when the state needs attention or the next `up` will change the row. */
+  note?: string;
 }
 
-/** A refusal before any SQL of a migration ran (modified files, failed rows, unknown versions …). `code` says which. */
+/** {@link statusReport}'s answer: every entry, the tracking table's shape, and what to do. */
+export interface StatusReport {
+  /** Where (redacted). */
+  database: string;
+  table: string;
+  tracking: { exists: boolean; origin: TrackingInfo['origin']; adopted: boolean; missingColumns: string[] };
+  entries: StatusEntry[];
+  /** Set while another process holds the migration lock (a run is in progress): who. */
+  runInProgress?: string;
+  /** Every migration applied, none failed, modified or missing. */
+  clean: boolean;
+  /** One paragraph per problem, saying what to do. */
+  notes: string[];
+}
+
+/** A refusal before any SQL of a migration ran (or a lost connection). `code` says which. */
 export class RunnerError extends Error {
   constructor(
-    readonly code: 'modified' | 'failed' | 'unknown_version' | 'missing_file' | 'no_down' | 'bad_option' | 'bad_setting' | 'transaction_control',
+    readonly code:
+      | 'modified' | 'failed' | 'unknown_version' | 'missing_file' | 'no_down' | 'bad_option' | 'bad_setting'
+      | 'transaction_control' | 'out_of_order' | 'not_failed' | 'not_recorded' | 'refused' | 'connection_lost' | 'tracking_table',
     message: string,
   ) {
     super(message);
@@ -122,8 +176,9 @@ export class RunnerError extends Error {
 
 /**
  * A migration's SQL failed. Extends SqlExecutionError (`file`, `line`, `column`, `pgMessage`, `sqlstate`,
- * `statement`); the message is one paragraph: where, PostgreSQL's message and SQLSTATE, the statement,
- * and what state the database and tracking table were left in.
+ * `statement`); the message is one paragraph: where (file:line:column), which statement (index of
+ * count when known), PostgreSQL's message and SQLSTATE, and what state the database and tracking
+ * table were left in.
  */
 export class MigrationError extends SqlExecutionError {
   constructor(
@@ -131,6 +186,8 @@ export class MigrationError extends SqlExecutionError {
     readonly phase: 'up' | 'down' | 'replay',
     cause: SqlExecutionError,
     outcome: string,
+    readonly statementIndex?: number,
+    readonly statementCount?: number,
   ) {
     super(cause.file, cause.line, cause.column, cause.pgMessage, cause.sqlstate, cause.statement);
     this.name = 'MigrationError';
@@ -140,14 +197,16 @@ export class MigrationError extends SqlExecutionError {
       ? ' Hint: this statement cannot run inside a transaction block; put it in a file of its own marked "-- migrate:up transaction:false".'
       : '';
     const what = phase === 'down' ? 'reverting' : phase === 'replay' ? 'replaying' : 'applying';
+    const which = statementIndex !== undefined && statementCount !== undefined ? ` statement ${statementIndex} of ${statementCount}` : ' statement';
     this.message =
       `${cause.file}:${cause.line}:${cause.column}: ${what} migration ${version} failed: ${cause.pgMessage}` +
-      `${cause.sqlstate ? ` (SQLSTATE ${cause.sqlstate})` : ''}${excerpt ? ` in statement "${excerpt}"` : ''}.` +
+      `${cause.sqlstate ? ` (SQLSTATE ${cause.sqlstate})` : ''}${excerpt ? ` in${which} "${excerpt}"` : ''}.` +
       `${outcome ? ' ' + outcome : ''}${hint}`;
   }
 }
 
 const noop = () => undefined;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Header keys (case-insensitive, `-`/`_`) of the per-file settings. */
 function fileSetting(m: Migration, key: 'lock_timeout' | 'statement_timeout'): string | undefined {
@@ -202,6 +261,23 @@ async function section(m: Migration, dir: 'up' | 'down', table: TrackingTable): 
       `"transaction:false" to manage transactions yourself.`);
 }
 
+/** Runs one statement of a section; a PostgreSQL error becomes a SqlExecutionError at file:line:column. */
+async function runStatement(db: Db, m: Migration, s: Section, st: Statement): Promise<void> {
+  try {
+    await db.exec(st.sql);
+  } catch (e) {
+    if (!isPgError(e)) throw e;
+    let { line, column } = st;
+    const pos = e.position === undefined ? NaN : Number(e.position);
+    if (Number.isFinite(pos) && pos > 0) {
+      const lc = lineColumn(st.sql, pos - 1);
+      line = st.line + lc.line - 1;
+      column = lc.line === 1 ? st.column + lc.column - 1 : lc.column;
+    }
+    throw new SqlExecutionError(m.relFile, line + s.line - 1, column, e.message, e.code, st.sql);
+  }
+}
+
 /** Sets lock_timeout/statement_timeout (`local` = until the end of the current transaction). */
 async function applySettings(db: Db, m: Migration | undefined, values: { lockTimeout?: string; statementTimeout?: string }, local: boolean): Promise<void> {
   for (const [guc, value] of [['lock_timeout', values.lockTimeout], ['statement_timeout', values.statementTimeout]] as const) {
@@ -211,7 +287,7 @@ async function applySettings(db: Db, m: Migration | undefined, values: { lockTim
     } catch (e) {
       if (!isPgError(e)) throw e;
       const where = m ? `${m.relFile}: header "-- ${guc}: ${value}"` : `${guc} = ${quoteLiteral(value)}`;
-      throw new RunnerError('bad_setting', `${where}: ${e.message} (SQLSTATE ${e.code})`);
+      throw new RunnerError('bad_setting', `${where}: ${e.message} (SQLSTATE ${e.code}); use PostgreSQL interval text such as 5s, 500ms or 15min`);
     }
   }
 }
@@ -222,8 +298,20 @@ function perFile(m: Migration): { lockTimeout?: string; statementTimeout?: strin
   return { ...(lockTimeout !== undefined ? { lockTimeout } : {}), ...(statementTimeout !== undefined ? { statementTimeout } : {}) };
 }
 
-/** Runs a whole up/down operation under the lock with run-level settings, restoring the session's settings afterwards. */
+/** A lost connection (not an error PostgreSQL reported about a statement). */
+function isConnectionError(e: unknown): boolean {
+  if (isPgError(e)) return /^(57P0[123]|08...)$/.test(e.code!);
+  const msg = String((e as Error)?.message ?? e);
+  return /Connection terminated|connection.*(closed|ended|lost)|ECONNRESET|EPIPE|not queryable|Client was closed/i.test(msg);
+}
+
+/**
+ * Runs `fn` under the migration lock with the run's settings: the session's lock_timeout and
+ * statement_timeout are restored afterwards, `client_connection_check_interval` is set so the server
+ * notices a killed runner (PostgreSQL ≥ 14; ignored elsewhere).
+ */
 async function locked<T>(db: Db, opts: RunOptions, fn: () => Promise<T>): Promise<T> {
+  await db.query(`SELECT set_config('client_connection_check_interval', '1s', false)`).catch(noop);
   const release = await acquireMigrationLock(db, opts.table, { ...(opts.lockWaitMs !== undefined ? { waitMs: opts.lockWaitMs } : {}), log: opts.log ?? noop });
   try {
     const [saved] = await db.query<{ lt: string; st: string }>(
@@ -231,7 +319,6 @@ async function locked<T>(db: Db, opts: RunOptions, fn: () => Promise<T>): Promis
     );
     try {
       await applySettings(db, undefined, opts, false);
-      await ensureTrackingTable(db, opts.table);
       return await fn();
     } finally {
       await applySettings(db, undefined, { lockTimeout: saved!.lt, statementTimeout: saved!.st }, false).catch(noop);
@@ -241,28 +328,155 @@ async function locked<T>(db: Db, opts: RunOptions, fn: () => Promise<T>): Promis
   }
 }
 
-function resolveHint(table: TrackingTable, version: string): string {
-  const t = tableSql(table);
-  const v = quoteLiteral(version);
-  return `Fix the database by hand, then either run "DELETE FROM ${t} WHERE version = ${v}" to run it again, ` +
-    `or "UPDATE ${t} SET error = NULL WHERE version = ${v}" to accept it as applied.`;
+function index(history: Migration[]): Map<string, Migration> {
+  return new Map(history.map((m) => [versionKey(m.version), m]));
+}
+
+function record(m: Migration, s: Section, executionMs: number | null): RunRecord {
+  return { version: m.version, name: m.name, file: m.relFile, transactional: s.transactional, statements: s.statements.length, executionMs, sql: s.text };
+}
+
+const hex = (algo: string, data: string) => createHash(algo).update(Buffer.from(data, 'utf8')).digest('hex');
+
+/**
+ * Whether a checksum recorded by another tool (before schemaplan adopted the table) stands for the
+ * file: hex SHA-256, MD5 or SHA-1 of its bytes, or of the original bytes an `import` recorded in the
+ * file's `-- Imported:` line (an optional `algo:` prefix and case are ignored).
+ */
+function foreignChecksumMatches(recorded: string, m: Migration): boolean {
+  const r = recorded.trim().toLowerCase().replace(/^(sha256|sha1|md5|sha-256|sha-1):/, '');
+  const candidates = [m.checksum, hex('md5', m.text), hex('sha1', m.text), ...importedHashes(m.parsed)];
+  return candidates.includes(r);
+}
+
+/** How the rows of a table relate to the files before a run: which checksums to record. */
+interface Adoption {
+  /** Rows with no checksum: record the file's. */
+  backfill: Array<{ row: AppliedRow; m: Migration }>;
+  /** Rows with another tool's checksum that matches the file: re-record it as SHA-256. */
+  verified: Array<{ row: AppliedRow; m: Migration }>;
+  /** The rows as they will be after the updates. */
+  rows: AppliedRow[];
+}
+
+function planAdoption(rows: AppliedRow[], byKey: Map<string, Migration>, foreign: boolean): Adoption {
+  const backfill: Adoption['backfill'] = [];
+  const verified: Adoption['verified'] = [];
+  const out = rows.map((row) => {
+    const m = byKey.get(versionKey(row.version));
+    if (!m || row.error !== null) return row;
+    if (row.checksum === null) {
+      backfill.push({ row, m });
+      return { ...row, checksum: m.checksum, name: row.name ?? m.name };
+    }
+    if (foreign && row.checksum !== m.checksum && foreignChecksumMatches(row.checksum, m)) {
+      verified.push({ row, m });
+      return { ...row, checksum: m.checksum, name: row.name ?? m.name };
+    }
+    return row;
+  });
+  return { backfill, verified, rows: out };
+}
+
+/** The state of a run being prepared: table, rows, and what was (or would be) done to the table. */
+interface Prepared {
+  info: TrackingInfo;
+  rows: AppliedRow[];
+  tracking: string[];
+}
+
+/**
+ * Reads (dry run) or creates/adopts (real run, inside the caller's transaction) the tracking table and
+ * records missing checksums. Returns the rows as they are (or would be) afterwards.
+ */
+async function prepare(db: Db, history: Migration[], opts: RunOptions, dry: boolean): Promise<Prepared> {
+  const t = tableSql(opts.table);
+  const byKey = index(history);
+  const tracking: string[] = [];
+  const would = dry ? 'would ' : '';
+  let info: TrackingInfo;
+  let foreign: boolean;
+  if (dry) {
+    info = await inspectTracking(db, opts.table);
+    foreign = info.exists && !info.adopted;
+    if (!info.exists) tracking.push(`would create the tracking table ${t}`);
+    else if (info.missing.length > 0) tracking.push(`would adopt ${info.origin} tracking table ${t} in place: add column(s) ${info.missing.join(', ')}`);
+  } else {
+    let setup;
+    try {
+      setup = await ensureTrackingTable(db, opts.table, history.map((m) => m.version));
+    } catch (e: any) {
+      if (isPgError(e)) {
+        throw new RunnerError('tracking_table',
+          `cannot create or adopt the tracking table ${t}: ${e.message} (SQLSTATE ${e.code}). ` +
+            (e.code === '42501' ? 'The role needs CREATE on the schema (or ownership of an existing table); a read-only role can only run status and --dry-run. ' : '') +
+            'Nothing was changed.');
+      }
+      throw e;
+    }
+    info = setup.info;
+    foreign = !setup.created && setup.added.includes('error');
+    if (setup.created) tracking.push(`created the tracking table ${t}`);
+    else if (setup.added.length > 0) tracking.push(`adopted the ${setup.before.origin} tracking table ${t} in place: added column(s) ${setup.added.join(', ')}`);
+    if (setup.widened) tracking.push(`widened ${t}.${info.kind === 'goose' ? 'version_id' : 'version'} from integer to bigint so timestamp versions fit`);
+  }
+  const rows = await readApplied(db, opts.table, info);
+  const a = planAdoption(rows, byKey, foreign);
+  if (!dry) {
+    for (const { row, m } of [...a.backfill, ...a.verified]) {
+      await updateRow(db, info, row.version, { checksum: m.checksum, ...(info.columns.has('name') ? { nameIfMissing: m.name } : {}) });
+    }
+  }
+  if (a.backfill.length > 0) {
+    tracking.push(`${would}record the checksum of ${a.backfill.length} applied migration(s) that had none, from the files as they are now (${a.backfill.map((b) => b.m.version).join(', ')})`);
+  }
+  if (a.verified.length > 0) {
+    tracking.push(`${would}re-record ${a.verified.length} checksum(s) written by the previous tool as SHA-256, after checking they match the files (${a.verified.map((b) => b.m.version).join(', ')})`);
+  }
+  return { info, rows: a.rows, tracking };
+}
+
+/** Opens a transaction, prepares the run and checks it (`check` throws to refuse); commits only when nothing was refused. */
+async function preparedInTransaction<T>(db: Db, history: Migration[], opts: RunOptions, check: (p: Prepared) => Promise<T>): Promise<{ p: Prepared; plan: T }> {
+  await db.exec('BEGIN');
+  try {
+    const p = await prepare(db, history, opts, false);
+    const plan = await check(p);
+    await db.exec('COMMIT');
+    return { p, plan };
+  } catch (e) {
+    await db.exec('ROLLBACK').catch(noop);
+    throw e;
+  }
+}
+
+/** The tracking changes a run reports (stdout) once, through `log`. */
+function reportTracking(opts: RunOptions, lines: string[]): void {
+  for (const l of lines) opts.log?.(l);
+}
+
+function resolveHint(version: string): string {
+  return `Look at the database and finish or undo the migration by hand, then run "schemaplan resolve ${version} --applied" ` +
+    `if its changes are now complete, or "schemaplan resolve ${version} --rolled-back" if they are undone (the next up runs it again).`;
 }
 
 /** Refuses while a failed row exists. */
-function checkFailed(rows: AppliedRow[], history: Migration[], table: TrackingTable): void {
+function checkFailed(rows: AppliedRow[], byKey: Map<string, Migration>, table: TrackingTable): void {
   const failed = rows.find((r) => r.error !== null);
   if (!failed) return;
-  const file = history.find((m) => m.version === failed.version)?.relFile ?? `version ${failed.version} (file gone)`;
+  const m = byKey.get(versionKey(failed.version));
+  const file = m?.relFile ?? `version ${failed.version} (file gone)`;
+  const at = failed.statementIndex !== null && failed.statementIndex > 0 ? ` at statement ${failed.statementIndex}` : '';
   throw new RunnerError('failed',
-    `${file}: migration ${failed.version} is recorded as failed in ${tableSql(table)} (${failed.error}); ` +
-      `further runs are blocked until it is resolved. ${resolveHint(table, failed.version)}`);
+    `${file}: migration ${failed.version} is recorded as failed${at} in ${tableSql(table)} (${failed.error}); ` +
+      `it ran without a transaction, so the statements before it stay applied, and further runs are blocked until it is resolved. ${resolveHint(m?.version ?? failed.version)}`);
 }
 
 /** Applied files whose checksum changed: refuse, or warn with allowModified. */
-function checkModified(rows: AppliedRow[], byVersion: Map<string, Migration>, opts: RunOptions, warnings: string[]): void {
+function checkModified(rows: AppliedRow[], byKey: Map<string, Migration>, opts: RunOptions, warnings: string[]): void {
   const modified = rows
     .filter((r) => r.checksum !== null && r.error === null)
-    .map((r) => ({ r, m: byVersion.get(r.version) }))
+    .map((r) => ({ r, m: byKey.get(versionKey(r.version)) }))
     .filter((x): x is { r: AppliedRow; m: Migration } => x.m !== undefined && x.m.checksum !== x.r.checksum);
   if (modified.length === 0) return;
   const list = modified.map(({ r, m }) => `${m.relFile} (recorded ${r.checksum!.slice(0, 12)}…, file now ${m.checksum.slice(0, 12)}…)`);
@@ -270,7 +484,7 @@ function checkModified(rows: AppliedRow[], byVersion: Map<string, Migration>, op
     throw new RunnerError('modified',
       `${modified.length} applied migration file(s) changed after they were applied: ${list.join('; ')}. ` +
         `Edits to applied migrations never run; restore the files (e.g. from version control) and put new changes ` +
-        `in a new migration, or allow modified files explicitly.`);
+        `in a new migration, accept a file as it is now with "schemaplan resolve <version> --applied", or run with --allow-modified.`);
   }
   for (const l of list) {
     warnings.push(`modified after it was applied: ${l}`);
@@ -278,142 +492,150 @@ function checkModified(rows: AppliedRow[], byVersion: Map<string, Migration>, op
   }
 }
 
-function index(history: Migration[]): Map<string, Migration> {
-  return new Map(history.map((m) => [m.version, m]));
+/** Applied rows whose file is gone: a warning. */
+function checkMissing(rows: AppliedRow[], byKey: Map<string, Migration>, opts: RunOptions, warnings: string[]): void {
+  for (const r of rows) {
+    if (byKey.has(versionKey(r.version))) continue;
+    const w = `applied migration ${r.version}${r.name ? `_${r.name}` : ''} has no file any more (missing)`;
+    warnings.push(w);
+    opts.log?.(`warning: ${w}`);
+  }
 }
 
-function record(m: Migration, s: Section, executionMs: number | null): RunRecord {
-  return { version: m.version, name: m.name, file: m.relFile, transactional: s.transactional, statements: s.statements.length, executionMs, sql: s.text };
+/** The pending migrations of an up run, after the refusal checks. */
+function planUp(rows: AppliedRow[], history: Migration[], opts: UpOptions, warnings: string[], only?: string): Migration[] {
+  const byKey = index(history);
+  checkFailed(rows, byKey, opts.table);
+  checkModified(rows, byKey, opts, warnings);
+  checkMissing(rows, byKey, opts, warnings);
+  const applied = new Set(rows.map((r) => versionKey(r.version)));
+  const newest = rows.length > 0 ? rows[rows.length - 1]!.version : undefined;
+  const pending = history.filter((m) => !applied.has(versionKey(m.version)) &&
+    (only === undefined ? opts.to === undefined || compareVersions(m.version, opts.to) <= 0 : versionKey(m.version) === versionKey(only)));
+  const early = newest === undefined ? [] : pending.filter((m) => compareVersions(m.version, newest) < 0);
+  if (early.length > 0 && only === undefined) {
+    const list = early.map((m) => m.relFile).join(', ');
+    if (!opts.allowOutOfOrder) {
+      throw new RunnerError('out_of_order',
+        `${early.length} pending migration(s) are older than the newest applied migration ${newest}: ${list}. ` +
+          `Applying them now runs them out of order (as after merging a branch). Check that they do not conflict with the newer ` +
+          `migrations, then run with --allow-out-of-order, or give them new versions (rename the files) so they sort last.`);
+    }
+    for (const m of early) {
+      const w = `${m.relFile} is older than the newest applied migration ${newest}; it is applied out of order`;
+      warnings.push(w);
+      opts.log?.(`warning: ${w}`);
+    }
+  }
+  return pending;
 }
 
 /**
- * Applies pending migrations in version order.
- * Under the lock: ensures (or adopts) the tracking table, re-reads the applied rows, records the
- * checksum of adopted rows that have none, refuses on failed rows and modified files, then runs
- * each pending migration (see the module doc for transactional and `transaction:false` files).
- * @returns what was applied, with `executionMs` (ms) per migration; empty when nothing was pending
- * @throws RunnerError before any SQL runs (`modified`, `failed`, `unknown_version` for `to`,
- *   `transaction_control`, `bad_setting`); LockTimeoutError; MigrationError when a migration's SQL
- *   fails (the migrations before it stay applied and recorded; it is rolled back, or recorded as
- *   failed when non-transactional); PostgreSQL errors of the tracking table itself.
+ * Applies one transactional migration: its statements and its tracking row in one transaction, retried
+ * after lock timeouts (SQLSTATE 55P03) `lockRetries` times with a doubling delay.
+ * @returns execution time in ms
  */
-export async function up(db: Db, history: Migration[], opts: UpOptions): Promise<UpResult> {
-  const log = opts.log ?? noop;
-  const byVersion = index(history);
-  if (opts.to !== undefined && !byVersion.has(opts.to)) {
-    throw new RunnerError('unknown_version', `--to ${opts.to}: no migration file has this version`);
-  }
-  const plan = async (rows: AppliedRow[], warnings: string[]): Promise<Migration[]> => {
-    checkFailed(rows, history, opts.table);
-    checkModified(rows, byVersion, opts, warnings);
-    const applied = new Set(rows.map((r) => r.version));
-    for (const r of rows) {
-      if (!byVersion.has(r.version)) {
-        warnings.push(`applied migration ${r.version}${r.name ? `_${r.name}` : ''} has no file any more`);
-        log(`warning: applied migration ${r.version}${r.name ? `_${r.name}` : ''} has no file any more`);
-      }
-    }
-    const newest = rows.length > 0 ? rows[rows.length - 1]!.version : undefined;
-    const pending = history.filter((m) => !applied.has(m.version) && (opts.to === undefined || compareVersions(m.version, opts.to) <= 0));
-    for (const m of pending) {
-      if (newest !== undefined && compareVersions(m.version, newest) < 0) {
-        const w = `${m.relFile} is older than the newest applied migration ${newest}; it is applied out of order`;
-        warnings.push(w);
-        log(`warning: ${w}`);
-      }
-    }
-    return pending;
-  };
-
-  if (opts.dryRun) {
-    const warnings: string[] = [];
-    const pending = await plan(await readApplied(db, opts.table), warnings);
-    const out: RunRecord[] = [];
-    for (const m of pending) {
-      const s = await section(m, 'up', opts.table);
-      log(`-- would apply ${m.relFile}${s.transactional ? '' : ' (transaction:false)'}`);
-      log(s.text.trim());
-      out.push(record(m, s, null));
-    }
-    if (pending.length === 0) log('nothing to apply');
-    return { dryRun: true, applied: out, warnings };
-  }
-
-  return locked(db, opts, async () => {
-    const warnings: string[] = [];
-    const t = tableSql(opts.table);
-    let rows = await readApplied(db, opts.table);
-    const adopt = rows.filter((r) => r.checksum === null && r.error === null && byVersion.has(r.version));
-    for (const r of adopt) {
-      const m = byVersion.get(r.version)!;
-      await db.query(`UPDATE ${t} SET checksum = $2, name = COALESCE(name, $3) WHERE version = $1 AND checksum IS NULL`, [r.version, m.checksum, m.name]);
-    }
-    if (adopt.length > 0) {
-      const w = `recorded the checksum of ${adopt.length} migration(s) applied before without one (adopted history)`;
-      warnings.push(w);
-      log(w);
-      rows = await readApplied(db, opts.table);
-    }
-    const pending = await plan(rows, warnings);
-    const sections = new Map<string, Section>();
-    for (const m of pending) sections.set(m.version, await section(m, 'up', opts.table));
-    const out: RunRecord[] = [];
-    for (const m of pending) {
-      const s = sections.get(m.version)!;
-      log(`applying ${m.relFile}${s.transactional ? '' : ' (transaction:false)'}`);
-      const ms = s.transactional ? await applyTransactional(db, m, s, opts) : await applyNonTransactional(db, m, s, opts);
-      log(`applied ${m.version}_${m.name} in ${ms} ms`);
-      out.push(record(m, s, ms));
-    }
-    if (pending.length === 0) log('nothing to apply');
-    return { dryRun: false, applied: out, warnings };
-  });
-}
-
-async function applyTransactional(db: Db, m: Migration, s: Section, opts: RunOptions): Promise<number> {
-  await db.exec('BEGIN');
-  try {
-    await applySettings(db, m, perFile(m), true);
-    const t0 = performance.now();
-    await executeScript(db, s.text, m.relFile, s.line - 1);
-    const ms = Math.round(performance.now() - t0);
-    await db.query(
-      `INSERT INTO ${tableSql(opts.table)} (version, name, checksum, applied_at, execution_ms, error) VALUES ($1, $2, $3, clock_timestamp(), $4, NULL)`,
-      [m.version, m.name, m.checksum, ms],
-    );
-    await db.exec('COMMIT');
-    return ms;
-  } catch (e) {
-    await db.exec('ROLLBACK').catch(noop);
-    if (e instanceof SqlExecutionError) {
-      throw new MigrationError(m.version, 'up', e,
-        `It was rolled back and not recorded in ${tableSql(opts.table)}; later migrations were not run.`);
-    }
-    throw e;
-  }
-}
-
-async function applyNonTransactional(db: Db, m: Migration, s: Section, opts: RunOptions): Promise<number> {
+async function applyTransactional(db: Db, info: TrackingInfo, m: Migration, s: Section, opts: RunOptions, dir: 'up' | 'down', rowVersion = m.version): Promise<number> {
+  const retries = opts.lockRetries ?? 3;
+  const baseDelay = opts.lockRetryDelayMs ?? 2000;
   const t = tableSql(opts.table);
-  await db.query(
-    `INSERT INTO ${t} (version, name, checksum, applied_at, execution_ms, error) VALUES ($1, $2, $3, clock_timestamp(), NULL, $4)`,
-    [m.version, m.name, m.checksum, 'unfinished: the run stopped before this transaction:false migration completed'],
-  );
+  for (let attempt = 1; ; attempt++) {
+    let ms = 0;
+    let i = 0;
+    await db.exec('BEGIN');
+    try {
+      await applySettings(db, m, perFile(m), true);
+      const t0 = performance.now();
+      for (const st of s.statements) {
+        i++;
+        await runStatement(db, m, s, st);
+      }
+      ms = Math.round(performance.now() - t0);
+      if (dir === 'up') await insertRow(db, info, { version: m.version, name: m.name, checksum: m.checksum, executionMs: ms, error: null, statementIndex: null });
+      else await deleteRow(db, info, rowVersion);
+    } catch (e) {
+      await db.exec('ROLLBACK').catch(noop);
+      if (e instanceof SqlExecutionError && e.sqlstate === '55P03' && attempt <= retries) {
+        const delayMs = baseDelay * 2 ** (attempt - 1);
+        const message = `${m.relFile}:${e.line}: lock timeout (${e.pgMessage}); rolled back, retry ${attempt} of ${retries} in ${delayMs} ms`;
+        opts.log?.(message);
+        opts.onEvent?.({ type: 'retry', version: m.version, file: m.relFile, attempt, retries, delayMs, message });
+        await sleep(delayMs);
+        continue;
+      }
+      if (e instanceof SqlExecutionError) {
+        const gaveUp = e.sqlstate === '55P03' && retries > 0 ? ` It hit lock_timeout on each of ${attempt} attempt(s); find what holds the lock (pg_locks), or raise --lock-timeout / --lock-retries.` : '';
+        const outcome = dir === 'up'
+          ? `It was rolled back and not recorded in ${t}; later migrations were not run.${gaveUp}`
+          : `It was rolled back; the migration stays applied in ${t}.${gaveUp}`;
+        throw new MigrationError(m.version, dir, e, outcome, i, s.statements.length);
+      }
+      if (isConnectionError(e)) {
+        throw new RunnerError('connection_lost',
+          `${m.relFile}: lost the connection to the database while ${dir === 'up' ? 'applying' : 'reverting'} migration ${m.version} ` +
+            `(${(e as Error)?.message ?? e}). Its transaction was not committed, so the server rolled it back: nothing of it is applied or recorded in ${t}. Run again when the database is reachable.`);
+      }
+      throw e;
+    }
+    try {
+      await db.exec('COMMIT');
+    } catch (e) {
+      if (isPgError(e) && !isConnectionError(e)) {
+        throw new MigrationError(m.version, dir, new SqlExecutionError(m.relFile, s.line, 1, e.message, e.code, 'COMMIT'),
+          `It failed at COMMIT (e.g. a deferred constraint) and was rolled back; ${dir === 'up' ? 'it is not recorded' : 'it stays applied'}.`);
+      }
+      throw new RunnerError('connection_lost',
+        `${m.relFile}: lost the connection to the database during COMMIT of migration ${m.version} (${(e as Error)?.message ?? e}); ` +
+          `whether it was committed is unknown. Run "schemaplan status" when the database is reachable: the migration and its row are either both there or both absent.`);
+    }
+    return ms;
+  }
+}
+
+const UNFINISHED = 'unfinished: the run stopped before this transaction:false migration completed (process killed, connection lost or server restarted)';
+
+/**
+ * Applies (or reverts) one `transaction:false` section statement by statement in autocommit. The row
+ * is written first (`error` = unfinished, `statement_index` = the statement reached, updated before
+ * each statement) and completed (up) or deleted (down) at the end; on failure it keeps the error.
+ * @returns execution time in ms
+ */
+async function applyNonTransactional(db: Db, info: TrackingInfo, m: Migration, s: Section, opts: RunOptions, dir: 'up' | 'down', rowVersion = m.version): Promise<number> {
+  const t = tableSql(opts.table);
+  const version = rowVersion;
+  if (dir === 'up') {
+    await insertRow(db, info, { version: m.version, name: m.name, checksum: m.checksum, executionMs: null, error: UNFINISHED, statementIndex: 0 });
+  } else {
+    await updateRow(db, info, version, { error: `${UNFINISHED} (reverting)`, statementIndex: 0 });
+  }
   const [saved] = await db.query<{ lt: string; st: string }>(`SELECT current_setting('lock_timeout') AS lt, current_setting('statement_timeout') AS st`);
+  let i = 0;
   try {
     await applySettings(db, m, perFile(m), false);
     const t0 = performance.now();
-    await executeScript(db, s.text, m.relFile, s.line - 1);
+    for (const st of s.statements) {
+      i++;
+      await updateRow(db, info, version, { statementIndex: i });
+      await runStatement(db, m, s, st);
+    }
     const ms = Math.round(performance.now() - t0);
-    await db.query(`UPDATE ${t} SET applied_at = clock_timestamp(), execution_ms = $2, error = NULL WHERE version = $1`, [m.version, ms]);
+    if (dir === 'up') await updateRow(db, info, version, { executionMs: ms, error: null, statementIndex: null, touchAppliedAt: true });
+    else await deleteRow(db, info, version);
     return ms;
   } catch (e) {
-    const msg = e instanceof SqlExecutionError ? `${e.file}:${e.line}: ${e.pgMessage}${e.sqlstate ? ` (SQLSTATE ${e.sqlstate})` : ''}` : String((e as Error)?.message ?? e);
-    await db.query(`UPDATE ${t} SET error = $2 WHERE version = $1`, [m.version, `up failed: ${msg}`]).catch(noop);
+    const n = s.statements.length;
     if (e instanceof SqlExecutionError) {
-      throw new MigrationError(m.version, 'up', e,
-        `The file runs without a transaction, so statements before this one stay applied; it is recorded as failed in ${t} ` +
-          `and blocks further runs until resolved. ${resolveHint(opts.table, m.version)}`);
+      const msg = `${dir} failed at statement ${i} of ${n} (${e.file}:${e.line}:${e.column}): ${e.pgMessage}${e.sqlstate ? ` (SQLSTATE ${e.sqlstate})` : ''}`;
+      await updateRow(db, info, version, { error: msg, statementIndex: i }).catch(noop);
+      throw new MigrationError(m.version, dir, e,
+        `The ${dir === 'up' ? 'file' : 'down section'} runs without a transaction, so the statements before this one stay applied; ` +
+          `the migration is recorded as failed at statement ${i} of ${n} in ${t} and blocks further runs until resolved. ${resolveHint(m.version)}`,
+        i, n);
+    }
+    if (isConnectionError(e)) {
+      throw new RunnerError('connection_lost',
+        `${m.relFile}: lost the connection to the database while running statement ${i} of ${n} of the transaction:false migration ${m.version} ` +
+          `(${(e as Error)?.message ?? e}). Statements before it stay applied; its row in ${t} says "unfinished" at statement ${i} and blocks further runs. ${resolveHint(m.version)}`);
     }
     throw e;
   } finally {
@@ -421,110 +643,392 @@ async function applyNonTransactional(db: Db, m: Migration, s: Section, opts: Run
   }
 }
 
+/** Applies the given pending migrations in order, with progress events and log lines. */
+async function applyAll(db: Db, info: TrackingInfo, pending: Array<{ m: Migration; s: Section }>, opts: RunOptions): Promise<RunRecord[]> {
+  const out: RunRecord[] = [];
+  let k = 0;
+  for (const { m, s } of pending) {
+    k++;
+    const ev = { direction: 'up' as const, index: k, total: pending.length, version: m.version, name: m.name, file: m.relFile };
+    opts.onEvent?.({ type: 'start', ...ev });
+    opts.log?.(`applying ${m.relFile}${s.transactional ? '' : ' (transaction:false)'}`);
+    const ms = s.transactional ? await applyTransactional(db, info, m, s, opts, 'up') : await applyNonTransactional(db, info, m, s, opts, 'up');
+    opts.log?.(`applied ${m.version}_${m.name} in ${ms} ms`);
+    opts.onEvent?.({ type: 'done', ...ev, ms });
+    out.push(record(m, s, ms));
+  }
+  return out;
+}
+
+/** Reverts the given applied migrations in order (newest first). */
+async function revertAll(db: Db, info: TrackingInfo, targets: Array<{ m: Migration; s: Section; row: AppliedRow }>, opts: RunOptions): Promise<RunRecord[]> {
+  const out: RunRecord[] = [];
+  let k = 0;
+  for (const { m, s, row } of targets) {
+    k++;
+    const ev = { direction: 'down' as const, index: k, total: targets.length, version: m.version, name: m.name, file: m.relFile };
+    opts.onEvent?.({ type: 'start', ...ev });
+    opts.log?.(`reverting ${m.relFile}${s.transactional ? '' : ' (transaction:false)'}`);
+    const ms = s.transactional
+      ? await applyTransactional(db, info, m, s, opts, 'down', row.version)
+      : await applyNonTransactional(db, info, m, s, opts, 'down', row.version);
+    opts.log?.(`reverted ${m.version}_${m.name} in ${ms} ms`);
+    opts.onEvent?.({ type: 'done', ...ev, ms });
+    out.push(record(m, s, ms));
+  }
+  return out;
+}
+
+function logDry(opts: RunOptions, verb: 'apply' | 'revert', m: Migration, s: Section, t: string): void {
+  opts.log?.(`-- would ${verb} ${m.relFile}${s.transactional ? '' : ' (transaction:false)'}`);
+  opts.log?.(s.text.trim());
+  opts.log?.(`-- would ${verb === 'apply' ? 'record' : 'delete the row of'} ${m.version} ${verb === 'apply' ? 'in' : 'from'} ${t}`);
+}
+
+/**
+ * Applies pending migrations in version order.
+ * Under the lock, in one transaction: ensures (or adopts) the tracking table, re-reads the applied
+ * rows, records missing checksums, refuses on failed rows, modified files and out-of-order files, and
+ * parses every pending section — then runs each pending migration (module doc).
+ * @returns what was applied, with `executionMs` (ms) per migration; empty when nothing was pending
+ * @throws RunnerError before any SQL runs (`modified`, `failed`, `out_of_order`, `unknown_version`
+ *   for `to`, `transaction_control`, `bad_setting`, `tracking_table`); LockTimeoutError;
+ *   MigrationError when a migration's SQL fails (the migrations before it stay applied and recorded;
+ *   it is rolled back, or recorded as failed when non-transactional); RunnerError `connection_lost`.
+ */
+export async function up(db: Db, history: Migration[], opts: UpOptions): Promise<UpResult> {
+  const byKey = index(history);
+  if (opts.to !== undefined && !byKey.has(versionKey(opts.to))) {
+    throw new RunnerError('unknown_version', `--to ${opts.to}: no migration file has this version`);
+  }
+  const plan = async (rows: AppliedRow[], warnings: string[]) => {
+    const pending = planUp(rows, history, opts, warnings);
+    const out: Array<{ m: Migration; s: Section }> = [];
+    for (const m of pending) out.push({ m, s: await section(m, 'up', opts.table) });
+    return out;
+  };
+  if (opts.dryRun) {
+    const warnings: string[] = [];
+    const p = await prepare(db, history, opts, true);
+    reportTracking(opts, p.tracking);
+    const pending = await plan(p.rows, warnings);
+    for (const { m, s } of pending) logDry(opts, 'apply', m, s, tableSql(opts.table));
+    return { dryRun: true, applied: pending.map(({ m, s }) => record(m, s, null)), warnings, tracking: p.tracking };
+  }
+  return locked(db, opts, async () => {
+    const warnings: string[] = [];
+    const { p, plan: pending } = await preparedInTransaction(db, history, opts, (pp) => plan(pp.rows, warnings));
+    reportTracking(opts, p.tracking);
+    const applied = await applyAll(db, p.info, pending, opts);
+    return { dryRun: false, applied, warnings, tracking: p.tracking };
+  });
+}
+
+/** Which applied migrations a down run reverts (newest first), with their sections, after the refusal checks. */
+async function planDown(rows: AppliedRow[], history: Migration[], opts: DownOptions, warnings: string[]): Promise<Array<{ m: Migration; s: Section; row: AppliedRow }>> {
+  const byKey = index(history);
+  const steps = opts.steps ?? 1;
+  checkFailed(rows, byKey, opts.table);
+  if (opts.to !== undefined && !/^0+$/.test(opts.to) && !byKey.has(versionKey(opts.to)) && !rows.some((r) => versionKey(r.version) === versionKey(opts.to!))) {
+    throw new RunnerError('unknown_version', `--to ${opts.to}: no migration has this version (use 0 to revert all)`);
+  }
+  const newestFirst = [...rows].reverse();
+  const targets = opts.to !== undefined ? newestFirst.filter((r) => compareVersions(r.version, opts.to!) > 0) : newestFirst.slice(0, steps);
+  const chosen = targets.map((row) => {
+    const m = byKey.get(versionKey(row.version));
+    if (!m) {
+      throw new RunnerError('missing_file', `cannot revert migration ${row.version}${row.name ? `_${row.name}` : ''}: it is applied but its file is gone, so there is no down section to run`);
+    }
+    if (m.parsed.down === null) throw new RunnerError('no_down', `${m.relFile}: cannot revert migration ${m.version}: the file has no down section`);
+    return { m, row };
+  });
+  checkModified(chosen.map((c) => c.row), byKey, opts, warnings);
+  const out: Array<{ m: Migration; s: Section; row: AppliedRow }> = [];
+  for (const { m, row } of chosen) {
+    const s = await section(m, 'down', opts.table);
+    if (s.statements.length === 0) {
+      throw new RunnerError('no_down', `${m.relFile}: cannot revert migration ${m.version}: its down section is empty (the change is not reversible as written)`);
+    }
+    out.push({ m, s, row });
+  }
+  return out;
+}
+
 /**
  * Reverts applied migrations newest first by running their down sections: `steps` (default 1), or
  * every applied migration newer than `to`. A transactional down section and the deletion of its row
- * commit together; a `transaction:false` one runs in autocommit and then deletes the row (on failure
- * the row is kept and marked failed).
+ * commit together; a `transaction:false` one runs in autocommit, marked unfinished meanwhile, and
+ * then deletes the row (on failure the row is kept and marked failed).
  * @returns the reverted migrations with `executionMs` (ms)
  * @throws RunnerError before any SQL runs: `bad_option` (steps and to together, steps < 1),
  *   `unknown_version`, `missing_file` (no file to take the down section from), `no_down` (no or an
  *   empty down section), `modified`, `failed`; LockTimeoutError; MigrationError when the SQL fails.
  */
 export async function down(db: Db, history: Migration[], opts: DownOptions): Promise<DownResult> {
-  const log = opts.log ?? noop;
   if (opts.steps !== undefined && opts.to !== undefined) throw new RunnerError('bad_option', 'give either a number of steps or --to, not both');
   const steps = opts.steps ?? 1;
   if (!Number.isInteger(steps) || steps < 1) throw new RunnerError('bad_option', `steps must be a positive integer, got ${opts.steps}`);
-  const byVersion = index(history);
-
-  const plan = async (rows: AppliedRow[], warnings: string[]): Promise<Array<{ m: Migration; s: Section }>> => {
-    checkFailed(rows, history, opts.table);
-    if (opts.to !== undefined && !/^0+$/.test(opts.to) && !byVersion.has(opts.to) && !rows.some((r) => r.version === opts.to)) {
-      throw new RunnerError('unknown_version', `--to ${opts.to}: no migration has this version (use 0 to revert all)`);
-    }
-    const newestFirst = [...rows].reverse();
-    const targets = opts.to !== undefined ? newestFirst.filter((r) => compareVersions(r.version, opts.to!) > 0) : newestFirst.slice(0, steps);
-    const chosen = targets.map((r) => {
-      const m = byVersion.get(r.version);
-      if (!m) {
-        throw new RunnerError('missing_file', `cannot revert migration ${r.version}${r.name ? `_${r.name}` : ''}: it is applied but its file is gone, so there is no down section to run`);
-      }
-      if (m.parsed.down === null) throw new RunnerError('no_down', `${m.relFile}: cannot revert migration ${m.version}: the file has no down section`);
-      return { m, r };
-    });
-    checkModified(chosen.map((c) => c.r), byVersion, opts, warnings);
-    const out: Array<{ m: Migration; s: Section }> = [];
-    for (const { m } of chosen) {
-      const s = await section(m, 'down', opts.table);
-      if (s.statements.length === 0) {
-        throw new RunnerError('no_down', `${m.relFile}: cannot revert migration ${m.version}: its down section is empty (the change is not reversible as written)`);
-      }
-      out.push({ m, s });
-    }
-    return out;
-  };
-
   if (opts.dryRun) {
     const warnings: string[] = [];
-    const targets = await plan(await readApplied(db, opts.table), warnings);
-    for (const { m, s } of targets) {
-      log(`-- would revert ${m.relFile}${s.transactional ? '' : ' (transaction:false)'}`);
-      log(s.text.trim());
-    }
-    if (targets.length === 0) log('nothing to revert');
-    return { dryRun: true, reverted: targets.map(({ m, s }) => record(m, s, null)), warnings };
+    const p = await prepare(db, history, opts, true);
+    reportTracking(opts, p.tracking);
+    const targets = await planDown(p.rows, history, opts, warnings);
+    for (const { m, s } of targets) logDry(opts, 'revert', m, s, tableSql(opts.table));
+    return { dryRun: true, reverted: targets.map(({ m, s }) => record(m, s, null)), warnings, tracking: p.tracking };
   }
-
   return locked(db, opts, async () => {
     const warnings: string[] = [];
-    const targets = await plan(await readApplied(db, opts.table), warnings);
-    const t = tableSql(opts.table);
-    const out: RunRecord[] = [];
-    for (const { m, s } of targets) {
-      log(`reverting ${m.relFile}${s.transactional ? '' : ' (transaction:false)'}`);
-      const t0 = performance.now();
-      if (s.transactional) {
-        await db.exec('BEGIN');
-        try {
-          await applySettings(db, m, perFile(m), true);
-          await executeScript(db, s.text, m.relFile, s.line - 1);
-          await db.query(`DELETE FROM ${t} WHERE version = $1`, [m.version]);
-          await db.exec('COMMIT');
-        } catch (e) {
-          await db.exec('ROLLBACK').catch(noop);
-          if (e instanceof SqlExecutionError) {
-            throw new MigrationError(m.version, 'down', e, `It was rolled back; the migration stays applied in ${t}.`);
-          }
-          throw e;
-        }
-      } else {
-        const [saved] = await db.query<{ lt: string; st: string }>(`SELECT current_setting('lock_timeout') AS lt, current_setting('statement_timeout') AS st`);
-        try {
-          await applySettings(db, m, perFile(m), false);
-          await executeScript(db, s.text, m.relFile, s.line - 1);
-          await db.query(`DELETE FROM ${t} WHERE version = $1`, [m.version]);
-        } catch (e) {
-          if (e instanceof SqlExecutionError) {
-            const msg = `${e.file}:${e.line}: ${e.pgMessage}${e.sqlstate ? ` (SQLSTATE ${e.sqlstate})` : ''}`;
-            await db.query(`UPDATE ${t} SET error = $2 WHERE version = $1`, [m.version, `down failed: ${msg}`]).catch(noop);
-            throw new MigrationError(m.version, 'down', e,
-              `The down section runs without a transaction, so statements before this one stay applied; the migration is ` +
-                `recorded as failed in ${t} and blocks further runs until resolved. Fix the database by hand, then either ` +
-                `run "DELETE FROM ${t} WHERE version = ${quoteLiteral(m.version)}" if it is fully reverted, or ` +
-                `"UPDATE ${t} SET error = NULL WHERE version = ${quoteLiteral(m.version)}" if it is still applied.`);
-          }
-          throw e;
-        } finally {
-          await applySettings(db, undefined, { lockTimeout: saved!.lt, statementTimeout: saved!.st }, false).catch(noop);
-        }
-      }
-      const ms = Math.round(performance.now() - t0);
-      log(`reverted ${m.version}_${m.name} in ${ms} ms`);
-      out.push(record(m, s, ms));
+    const { p, plan: targets } = await preparedInTransaction(db, history, opts, (pp) => planDown(pp.rows, history, opts, warnings));
+    reportTracking(opts, p.tracking);
+    const reverted = await revertAll(db, p.info, targets, opts);
+    return { dryRun: false, reverted, warnings, tracking: p.tracking };
+  });
+}
+
+/** What {@link redo} did. */
+export interface RedoResult {
+  dryRun: boolean;
+  reverted: RunRecord[];
+  applied: RunRecord[];
+  warnings: string[];
+  tracking: string[];
+}
+
+/**
+ * Reverts the newest applied migration and applies it again, under one lock (e.g. after editing a
+ * migration that only ran on a development database). Refuses like {@link down} and {@link up};
+ * a modified file is allowed here only with `allowModified` as well.
+ * @throws as {@link down} and {@link up}; RunnerError `refused` when nothing is applied
+ */
+export async function redo(db: Db, history: Migration[], opts: RunOptions): Promise<RedoResult> {
+  const plan = async (rows: AppliedRow[], warnings: string[]) => {
+    if (rows.length === 0) throw new RunnerError('refused', `nothing to redo: no migration is applied in ${tableSql(opts.table)}`);
+    const targets = await planDown(rows, history, { ...opts, steps: 1 }, warnings);
+    const m = targets[0]!.m;
+    const s = await section(m, 'up', opts.table);
+    return { targets, again: [{ m, s }] };
+  };
+  if (opts.dryRun) {
+    const warnings: string[] = [];
+    const p = await prepare(db, history, opts, true);
+    reportTracking(opts, p.tracking);
+    const { targets, again } = await plan(p.rows, warnings);
+    for (const { m, s } of targets) logDry(opts, 'revert', m, s, tableSql(opts.table));
+    for (const { m, s } of again) logDry(opts, 'apply', m, s, tableSql(opts.table));
+    return { dryRun: true, reverted: targets.map(({ m, s }) => record(m, s, null)), applied: again.map(({ m, s }) => record(m, s, null)), warnings, tracking: p.tracking };
+  }
+  return locked(db, opts, async () => {
+    const warnings: string[] = [];
+    const { p, plan: pl } = await preparedInTransaction(db, history, opts, (pp) => plan(pp.rows, warnings));
+    reportTracking(opts, p.tracking);
+    const reverted = await revertAll(db, p.info, pl.targets, opts);
+    const applied = await applyAll(db, p.info, pl.again, opts);
+    return { dryRun: false, reverted, applied, warnings, tracking: p.tracking };
+  });
+}
+
+/** What {@link baseline} recorded. */
+export interface BaselineResult {
+  dryRun: boolean;
+  /** The version the database is now recorded at. */
+  version: string;
+  /** Migrations recorded as applied without running them. */
+  recorded: Array<{ version: string; name: string; file: string }>;
+  tracking: string[];
+}
+
+/**
+ * Records an existing database as being at `version` (default: the newest file) without running
+ * anything: every migration up to and including it that has no row gets one (checksum of the file,
+ * `execution_ms` NULL). For adopting a database whose schema was made by other means.
+ * @throws RunnerError `unknown_version` (no such file), `refused` (rows newer than the version exist, or
+ *   the history is empty), `failed`
+ */
+export async function baseline(db: Db, history: Migration[], opts: RunOptions & { version?: string }): Promise<BaselineResult> {
+  const byKey = index(history);
+  if (history.length === 0) throw new RunnerError('refused', 'nothing to baseline: the history has no migration files');
+  const version = opts.version ?? history[history.length - 1]!.version;
+  const target = byKey.get(versionKey(version));
+  if (!target) throw new RunnerError('unknown_version', `--version ${version}: no migration file has this version`);
+  const plan = async (rows: AppliedRow[]) => {
+    checkFailed(rows, byKey, opts.table);
+    const newer = rows.filter((r) => compareVersions(r.version, target.version) > 0);
+    if (newer.length > 0) {
+      throw new RunnerError('refused', `cannot baseline at ${target.version}: ${tableSql(opts.table)} already records newer migration(s) ${newer.map((r) => r.version).join(', ')}; use down, or baseline at a later version`);
     }
-    if (targets.length === 0) log('nothing to revert');
-    return { dryRun: false, reverted: out, warnings };
+    const have = new Set(rows.map((r) => versionKey(r.version)));
+    return history.filter((m) => compareVersions(m.version, target.version) <= 0 && !have.has(versionKey(m.version)));
+  };
+  const t = tableSql(opts.table);
+  const rec = (m: Migration) => ({ version: m.version, name: m.name, file: m.relFile });
+  if (opts.dryRun) {
+    const p = await prepare(db, history, opts, true);
+    reportTracking(opts, p.tracking);
+    const todo = await plan(p.rows);
+    for (const m of todo) opts.log?.(`-- would record ${m.version} (${m.relFile}) in ${t} as applied, without running it`);
+    return { dryRun: true, version: target.version, recorded: todo.map(rec), tracking: p.tracking };
+  }
+  return locked(db, opts, async () => {
+    const { p, plan: todo } = await preparedInTransaction(db, history, opts, async (pp) => {
+      const list = await plan(pp.rows);
+      for (const m of list) await insertRow(db, pp.info, { version: m.version, name: m.name, checksum: m.checksum, executionMs: null, error: null, statementIndex: null });
+      return list;
+    });
+    reportTracking(opts, p.tracking);
+    for (const m of todo) opts.log?.(`recorded ${m.version}_${m.name} as applied (not run)`);
+    return { dryRun: false, version: target.version, recorded: todo.map(rec), tracking: p.tracking };
+  });
+}
+
+/** What {@link resolve} did. */
+export interface ResolveResult {
+  dryRun: boolean;
+  version: string;
+  /** What happened to the row, one sentence. */
+  action: string;
+  tracking: string[];
+}
+
+/**
+ * Settles a migration by hand, after the database was inspected and fixed:
+ * - `applied`: a failed/unfinished migration counts as applied (error cleared); an applied file that
+ *   was modified is accepted as it is now (its checksum re-recorded); a pending one is recorded as
+ *   applied without running it;
+ * - `rolled-back`: a failed/unfinished migration's row is deleted, so the next `up` runs it again.
+ * @throws RunnerError `not_failed` (rolled-back on a migration that did not fail; applied on one that is
+ *   applied and unmodified), `not_recorded` (rolled-back without a row), `unknown_version`
+ */
+export async function resolve(db: Db, history: Migration[], version: string, how: 'applied' | 'rolled-back', opts: RunOptions): Promise<ResolveResult> {
+  const byKey = index(history);
+  const t = tableSql(opts.table);
+  const m = byKey.get(versionKey(version));
+  const plan = (rows: AppliedRow[]): { action: string; run: (info: TrackingInfo) => Promise<unknown> } => {
+    const row = rows.find((r) => versionKey(r.version) === versionKey(version));
+    if (how === 'rolled-back') {
+      if (!row) throw new RunnerError('not_recorded', `migration ${version} is not recorded in ${t}, so there is nothing to roll back`);
+      if (row.error === null) {
+        throw new RunnerError('not_failed', `migration ${version} is applied and did not fail; "resolve --rolled-back" only settles a failed migration — use "schemaplan down" to revert an applied one`);
+      }
+      return { action: `deleted the failed row of ${row.version} from ${t}; the next up runs it again`, run: (info) => deleteRow(db, info, row.version) };
+    }
+    if (!m) {
+      if (row?.error) {
+        return { action: `cleared the failure of ${row.version} in ${t} (its file is gone)`, run: (info) => updateRow(db, info, row.version, { error: null, statementIndex: null }) };
+      }
+      throw new RunnerError('unknown_version', `no migration file has version ${version}`);
+    }
+    if (!row) {
+      return {
+        action: `recorded ${m.version}_${m.name} as applied in ${t} without running it`,
+        run: (info) => insertRow(db, info, { version: m.version, name: m.name, checksum: m.checksum, executionMs: null, error: null, statementIndex: null }),
+      };
+    }
+    if (row.error !== null) {
+      return {
+        action: `marked ${m.version}_${m.name} as applied in ${t} (failure cleared, checksum of the file as it is now)`,
+        run: (info) => updateRow(db, info, row.version, { error: null, statementIndex: null, checksum: m.checksum }),
+      };
+    }
+    if (row.checksum !== null && row.checksum !== m.checksum) {
+      return { action: `accepted ${m.relFile} as it is now: re-recorded its checksum in ${t}`, run: (info) => updateRow(db, info, row.version, { checksum: m.checksum }) };
+    }
+    throw new RunnerError('not_failed', `migration ${m.version} is already applied and unmodified; nothing to resolve`);
+  };
+  if (opts.dryRun) {
+    const p = await prepare(db, history, opts, true);
+    reportTracking(opts, p.tracking);
+    const pl = plan(p.rows);
+    opts.log?.(`-- would have ${pl.action}`);
+    return { dryRun: true, version, action: `would have ${pl.action}`, tracking: p.tracking };
+  }
+  return locked(db, opts, async () => {
+    const { p, plan: action } = await preparedInTransaction(db, history, opts, async (pp) => {
+      const pl = plan(pp.rows);
+      await pl.run(pp.info);
+      return pl.action;
+    });
+    reportTracking(opts, p.tracking);
+    opts.log?.(action);
+    return { dryRun: false, version, action, tracking: p.tracking };
+  });
+}
+
+/** What {@link fresh} did. */
+export interface FreshResult {
+  dryRun: boolean;
+  /** Schemas dropped (with everything in them, the tracking table included). */
+  dropped: string[];
+  applied: RunRecord[];
+  warnings: string[];
+  tracking: string[];
+}
+
+/**
+ * Rebuilds a development database from the history: under the lock, drops every schema except
+ * PostgreSQL's own (`pg_*`, `information_schema`) with CASCADE — the tracking table with them —,
+ * re-creates `public` with its owner, privileges and comment, then applies every migration. DESTRUCTIVE:
+ * the caller (the CLI) must have checked the database is not production and the user confirmed.
+ * @throws PostgreSQL's error when a schema cannot be dropped (nothing is dropped then: one transaction);
+ *   as {@link up} afterwards
+ */
+export async function fresh(db: Db, history: Migration[], opts: RunOptions): Promise<FreshResult> {
+  const schemasSql = `SELECT n.nspname AS name FROM pg_namespace n WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' ORDER BY 1`;
+  const dropSql = (names: string[]) => names.map((n) => `DROP SCHEMA ${quoteIdent(n)} CASCADE`);
+  if (opts.dryRun) {
+    const names = (await db.query<{ name: string }>(schemasSql)).map((r) => r.name);
+    for (const s of dropSql(names)) opts.log?.(`-- would run: ${s};`);
+    if (names.includes('public')) opts.log?.('-- would re-create schema public with its owner, privileges and comment');
+    opts.log?.(`-- would create the tracking table ${tableSql(opts.table)}`);
+    const applied: RunRecord[] = [];
+    for (const m of history) {
+      const s = await section(m, 'up', opts.table);
+      logDry(opts, 'apply', m, s, tableSql(opts.table));
+      applied.push(record(m, s, null));
+    }
+    return { dryRun: true, dropped: names, applied, warnings: [], tracking: [`would create the tracking table ${tableSql(opts.table)}`] };
+  }
+  return locked(db, opts, async () => {
+    // Parse everything first: a broken file must not leave an emptied database behind.
+    const sections = new Map<Migration, Section>();
+    for (const m of history) sections.set(m, await section(m, 'up', opts.table));
+    await db.exec('BEGIN');
+    let names: string[];
+    try {
+      names = (await db.query<{ name: string }>(schemasSql)).map((r) => r.name);
+      const pub = (await db.query<{ owner: string; comment: string | null }>(
+        `SELECT nspowner::regrole::text AS owner, obj_description(oid, 'pg_namespace') AS comment FROM pg_namespace WHERE nspname = 'public'`,
+      ))[0];
+      const grants = pub
+        ? await db.query<{ grantee: string; priv: string; grantable: boolean }>(
+          `SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END AS grantee, a.privilege_type AS priv, a.is_grantable AS grantable
+             FROM pg_namespace n, aclexplode(n.nspacl) a WHERE n.nspname = 'public' AND a.grantee <> n.nspowner`,
+        )
+        : [];
+      for (const s of dropSql(names)) {
+        opts.log?.(`${s};`);
+        await db.exec(s);
+      }
+      if (pub) {
+        // regrole::text is already quoted as an identifier where needed.
+        await db.exec(`CREATE SCHEMA public AUTHORIZATION ${pub.owner}`);
+        for (const g of grants) {
+          await db.exec(`GRANT ${g.priv} ON SCHEMA public TO ${g.grantee === 'PUBLIC' ? 'PUBLIC' : g.grantee}${g.grantable ? ' WITH GRANT OPTION' : ''}`);
+        }
+        if (pub.comment !== null) await db.exec(`COMMENT ON SCHEMA public IS ${quoteLiteral(pub.comment)}`);
+      }
+      await db.exec('COMMIT');
+    } catch (e) {
+      await db.exec('ROLLBACK').catch(noop);
+      if (isPgError(e)) {
+        throw new RunnerError('refused', `fresh: could not empty the database ${db.label}: ${e.message} (SQLSTATE ${e.code}); nothing was dropped.`);
+      }
+      throw e;
+    }
+    const warnings: string[] = [];
+    const { p, plan: pending } = await preparedInTransaction(db, history, opts, async (pp) => planUp(pp.rows, history, opts, warnings).map((m) => ({ m, s: sections.get(m)! })));
+    reportTracking(opts, p.tracking);
+    const applied = await applyAll(db, p.info, pending, opts);
+    return { dryRun: false, dropped: names, applied, warnings, tracking: p.tracking };
   });
 }
 
@@ -533,50 +1037,128 @@ export async function down(db: Db, history: Migration[], opts: DownOptions): Pro
  * version order. Reads only (no lock; a missing tracking table means everything is pending).
  */
 export async function status(db: Db, history: Migration[], table: TrackingTable): Promise<StatusEntry[]> {
-  const rows = await readApplied(db, table);
-  const byRow = new Map(rows.map((r) => [r.version, r]));
+  return (await statusReport(db, history, table)).entries;
+}
+
+/**
+ * {@link status} with explanations: the tracking table's shape (and what adopting it will add),
+ * whether a run holds the lock now, and one paragraph per problem saying what to do. Reads only.
+ */
+export async function statusReport(db: Db, history: Migration[], table: TrackingTable): Promise<StatusReport> {
+  const info = await inspectTracking(db, table);
+  const byKey = index(history);
+  const raw = await readApplied(db, table, info);
+  const adoption = planAdoption(raw, byKey, info.exists && !info.adopted);
+  const rows = adoption.rows;
+  const pendingNote = new Set([...adoption.backfill, ...adoption.verified].map((x) => versionKey(x.row.version)));
+  const byRow = new Map(rows.map((r) => [versionKey(r.version), r]));
+  const newest = rows.filter((r) => r.error === null).at(-1)?.version;
   const out: StatusEntry[] = [];
+  await loadParser();
   for (const m of history) {
-    const r = byRow.get(m.version);
+    const r = byRow.get(versionKey(m.version));
     if (!r) {
-      out.push({ version: m.version, name: m.name, state: 'pending', file: m.relFile, checksum: m.checksum });
+      const e: StatusEntry = { version: m.version, name: m.name, state: 'pending', file: m.relFile, checksum: m.checksum };
+      if (newest !== undefined && compareVersions(m.version, newest) < 0) {
+        e.outOfOrder = true;
+        e.note = `older than the newest applied migration ${newest}: out of order; up applies it only with --allow-out-of-order`;
+      }
+      out.push(e);
       continue;
     }
     const state: MigrationState = r.error !== null ? 'failed' : r.checksum !== null && r.checksum !== m.checksum ? 'modified' : 'applied';
-    out.push(entry(r, state, m.name, m.relFile, m.checksum));
+    const e = entry(r, state, m.version, m.name, m.relFile, m.checksum);
+    if (state === 'failed') {
+      try {
+        e.statements = splitStatements(m.parsed.up).length;
+      } catch {
+        // a syntax error is reported by up itself
+      }
+    }
+    if (state === 'applied' && pendingNote.has(versionKey(m.version))) e.note = 'checksum not recorded yet: the next up records the file\'s';
+    if (state === 'modified') e.note = 'the file changed after it was applied';
+    out.push(e);
   }
-  const files = index(history);
   for (const r of rows) {
-    if (!files.has(r.version)) out.push(entry(r, r.error !== null ? 'failed' : 'missing', r.name ?? '', undefined, undefined));
+    if (!byKey.has(versionKey(r.version))) {
+      const e = entry(r, r.error !== null ? 'failed' : 'missing', r.version, r.name ?? '', undefined, undefined);
+      if (e.state === 'missing') e.note = 'applied, but its file is gone';
+      out.push(e);
+    }
   }
-  return out.sort((a, b) => compareVersions(a.version, b.version));
+  out.sort((a, b) => compareVersions(a.version, b.version));
+  const running = await lockHolder(db, table);
+  const notes: string[] = [];
+  const t = tableSql(table);
+  for (const e of out.filter((x) => x.state === 'failed')) {
+    const at = e.statementIndex ? ` It stopped at statement ${e.statementIndex}${e.statements ? ` of ${e.statements}` : ''}` : '';
+    notes.push(
+      `${e.file ?? e.version}: migration ${e.version} failed or did not finish (${e.error}).${at}; it ran without a transaction, so the statements ` +
+        `before that stay applied. ${running ? `A run is in progress right now (${running}); wait for it before acting.` : 'No run is in progress, so it will not finish by itself.'} ` +
+        `Every up, down and redo refuses until it is resolved. ${resolveHint(e.version)}`,
+    );
+  }
+  const modified = out.filter((x) => x.state === 'modified');
+  if (modified.length) {
+    notes.push(`${modified.map((x) => x.file).join(', ')}: changed after being applied; up refuses until the file is restored, accepted with "schemaplan resolve <version> --applied", or run with --allow-modified.`);
+  }
+  const missing = out.filter((x) => x.state === 'missing');
+  if (missing.length) notes.push(`${missing.map((x) => x.version).join(', ')}: recorded as applied in ${t}, but the file is gone (restore it from version control).`);
+  const ooo = out.filter((x) => x.outOfOrder);
+  if (ooo.length) notes.push(`${ooo.map((x) => x.file).join(', ')}: pending but older than the newest applied migration (out of order, e.g. after a merge); up applies them only with --allow-out-of-order.`);
+  if (info.exists && info.missing.length > 0) {
+    notes.push(`${t} is a ${info.origin} tracking table; the next up adopts it in place by adding column(s) ${info.missing.join(', ')}${adoption.backfill.length + adoption.verified.length ? ` and recording the checksums of ${adoption.backfill.length + adoption.verified.length} applied migration(s) from the files as they are now` : ''}.`);
+  }
+  const clean = out.every((x) => x.state === 'applied');
+  const report: StatusReport = {
+    database: db.label,
+    table: t,
+    tracking: { exists: info.exists, origin: info.origin, adopted: info.adopted, missingColumns: info.missing },
+    entries: out,
+    clean,
+    notes,
+  };
+  if (running) report.runInProgress = running;
+  return report;
 }
 
-function entry(r: AppliedRow, state: MigrationState, name: string, file: string | undefined, checksum: string | undefined): StatusEntry {
-  const e: StatusEntry = { version: r.version, name, state };
+function entry(r: AppliedRow, state: MigrationState, version: string, name: string, file: string | undefined, checksum: string | undefined): StatusEntry {
+  const e: StatusEntry = { version, name, state };
   if (file !== undefined) e.file = file;
   if (r.appliedAt) e.appliedAt = r.appliedAt;
   if (r.executionMs !== null) e.executionMs = r.executionMs;
   if (r.checksum !== null) e.appliedChecksum = r.checksum;
   if (checksum !== undefined) e.checksum = checksum;
   if (r.error !== null) e.error = r.error;
+  if (r.statementIndex !== null && r.error !== null) e.statementIndex = r.statementIndex;
   return e;
 }
 
 /**
  * Executes every migration's up section in version order (up to and including `to`), statement by
  * statement, without transactions or tracking: builds the "current state" from the history in a shadow.
+ * `onEvent` receives start/done events (direction `up`) for a progress display.
  * @throws MigrationError (phase `replay`) naming file:line:column, PostgreSQL's message and SQLSTATE.
  */
-export async function replay(db: Db, history: Migration[], opts: { to?: string; log?: (line: string) => void } = {}): Promise<void> {
-  for (const m of history) {
-    if (opts.to !== undefined && compareVersions(m.version, opts.to) > 0) break;
+export async function replay(
+  db: Db,
+  history: Migration[],
+  opts: { to?: string; log?: (line: string) => void; onEvent?: (e: RunEvent) => void } = {},
+): Promise<void> {
+  const todo = history.filter((m) => opts.to === undefined || compareVersions(m.version, opts.to) <= 0);
+  let k = 0;
+  for (const m of todo) {
+    k++;
+    const ev = { direction: 'up' as const, index: k, total: todo.length, version: m.version, name: m.name, file: m.relFile };
+    opts.onEvent?.({ type: 'start', ...ev });
     opts.log?.(`replaying ${m.relFile}`);
+    const t0 = performance.now();
     try {
       await executeScript(db, m.parsed.up, m.relFile, m.parsed.upLine - 1);
     } catch (e) {
       if (e instanceof SqlExecutionError) throw new MigrationError(m.version, 'replay', e, '');
       throw e;
     }
+    opts.onEvent?.({ type: 'done', ...ev, ms: Math.round(performance.now() - t0) });
   }
 }

@@ -1,12 +1,25 @@
 /**
- * The tracking (history) table, DESIGN.md: `version text primary key, name text, checksum text,
- * applied_at timestamptz, execution_ms integer` — plus `error text`, NULL for a completed migration and
- * the failure for a non-transactional migration that failed or did not finish (it blocks further runs
- * until resolved). dbmate-style tables (`version` only) are adopted by adding the missing columns.
+ * The tracking (history) table. schemaplan's own shape, DESIGN.md: `version text primary key, name
+ * text, checksum text, applied_at timestamptz, execution_ms integer`, plus `error text` (NULL for a
+ * completed migration; the failure of a `transaction:false` migration that failed or did not finish,
+ * which blocks further runs until resolved) and `statement_index integer` (the 1-based statement such
+ * a migration had reached).
+ *
+ * Existing tables of other runners are adopted in place, by adding the columns they lack:
+ * - dbmate `schema_migrations(version)`; a custom `schema_migrations` with a checksum column; a
+ *   sequential runner's table (`version integer`, `applied_at`, `description`) — `description`, when
+ *   present, is written with the migration's name, and an integer `version` is widened to bigint
+ *   when a version would not fit (14-digit timestamps);
+ * - goose's `goose_db_version(id, version_id bigint, is_applied, tstamp)`, with goose's semantics:
+ *   the latest row (highest `id`) per `version_id` decides, `is_applied` says whether it is applied,
+ *   `version_id` 0 is goose's marker row. Applying inserts a row (`is_applied` true); reverting deletes
+ *   the version's rows (as goose v3 does); an unfinished/failed `transaction:false` migration's row has
+ *   `is_applied` false and `error` set, so goose itself sees it as not applied.
+ * Rows are matched to files by {@link versionKey} (leading zeros ignored).
  */
 import type { Db } from '../db/types.js';
 import { qualified, quoteIdent } from '../db/quote.js';
-import { compareVersions } from '../migrations/names.js';
+import { compareVersions, versionKey } from '../migrations/names.js';
 
 /** Where the tracking table lives (`Config.table`). */
 export interface TrackingTable {
@@ -16,24 +29,60 @@ export interface TrackingTable {
 
 /** One row of the tracking table. Columns an adopted table lacks read as `null`. */
 export interface AppliedRow {
+  /** The version as stored (text; `1` for an integer column holding the file `001_x.sql`). */
   version: string;
+  /** `name`, else a sequential runner's `description`. */
   name: string | null;
-  /** SHA-256 hex of the file when it was applied; `null` for rows written by another tool. */
+  /** The checksum recorded: SHA-256 hex of the file by schemaplan; another tool's for unadopted rows; `null` when none. */
   checksum: string | null;
   appliedAt: Date | null;
-  /** Duration of the up section in milliseconds. */
+  /** Duration of the up section in milliseconds; `null` when not run by schemaplan (adopted, baseline, resolved). */
   executionMs: number | null;
   /** Non-null: a non-transactional migration failed or did not finish; the row blocks `up`/`down` until resolved. */
   error: string | null;
+  /** For a failed/unfinished `transaction:false` migration: the 1-based statement it had reached. */
+  statementIndex: number | null;
 }
 
+/** Which row model the table follows. */
+export type TrackingKind = 'version' | 'goose';
+
+/** A column of the existing table. */
+interface ColumnInfo {
+  type: string;
+  notNull: boolean;
+  hasDefault: boolean;
+}
+
+/** The tracking table as found in the database. */
+export interface TrackingInfo {
+  table: TrackingTable;
+  exists: boolean;
+  kind: TrackingKind;
+  /** Which tool the table looks like it came from: `schemaplan`, `dbmate`, `goose`, `custom` (has a checksum column), `sequential` (has description). */
+  origin: 'schemaplan' | 'dbmate' | 'goose' | 'custom' | 'sequential' | 'new';
+  /** Column name → type; empty when the table does not exist. */
+  columns: Map<string, ColumnInfo>;
+  /**
+   * True once schemaplan has run on the table (it has the `error` column). Until then, checksums in
+   * it were recorded by another tool and are verified against the files rather than trusted.
+   */
+  adopted: boolean;
+  /** Columns {@link ensureTrackingTable} adds. */
+  missing: string[];
+}
+
+/** schemaplan's columns beyond `version`, with their types (version-kind tables). */
 const COLUMNS: Array<[string, string]> = [
   ['name', 'text'],
   ['checksum', 'text'],
   ['applied_at', 'timestamptz'],
   ['execution_ms', 'integer'],
   ['error', 'text'],
+  ['statement_index', 'integer'],
 ];
+/** schemaplan's columns added to goose_db_version (its `tstamp` serves as applied_at). */
+const GOOSE_COLUMNS = COLUMNS.filter(([c]) => c !== 'applied_at');
 
 /** `schema.name` of the table, quoted as needed. */
 export function tableSql(table: TrackingTable): string {
@@ -41,68 +90,127 @@ export function tableSql(table: TrackingTable): string {
 }
 
 /**
- * The column names of the tracking table, or `null` when it does not exist.
- * @throws Error when the name belongs to something that is not a table.
+ * Reads the shape of the tracking table (nothing is changed).
+ * @throws Error when the name belongs to something that is not a table, or to a table that has
+ *   neither a `version` column nor goose's `version_id`/`is_applied`.
  */
-export async function trackingColumns(db: Db, table: TrackingTable): Promise<Set<string> | null> {
-  const rel = await db.query<{ relkind: string }>(
-    `SELECT c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2`,
+export async function inspectTracking(db: Db, table: TrackingTable): Promise<TrackingInfo> {
+  const rel = await db.query<{ oid: number; relkind: string }>(
+    `SELECT c.oid::int8 AS oid, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2`,
     [table.schema, table.name],
   );
-  if (rel.length === 0) return null;
-  if (!['r', 'p'].includes(rel[0]!.relkind)) {
-    throw new Error(`${tableSql(table)} exists but is not a table (relkind ${rel[0]!.relkind}); configure another history table`);
+  const t = tableSql(table);
+  if (rel.length === 0) {
+    return { table, exists: false, kind: 'version', origin: 'new', columns: new Map(), adopted: false, missing: [] };
   }
-  const cols = await db.query<{ attname: string }>(
-    `SELECT a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped`,
-    [table.schema, table.name],
+  if (!['r', 'p'].includes(rel[0]!.relkind)) {
+    throw new Error(`${t} exists but is not a table (relkind ${rel[0]!.relkind}); configure another history table (table: in schemaplan.yaml)`);
+  }
+  const cols = await db.query<{ attname: string; type: string; notnull: boolean; hasdef: boolean }>(
+    `SELECT a.attname, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS notnull,
+            (a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> '') AS hasdef
+       FROM pg_attribute a WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
+    [String(rel[0]!.oid)],
   );
-  return new Set(cols.map((c) => c.attname));
+  const columns = new Map(cols.map((c) => [c.attname, { type: c.type, notNull: c.notnull, hasDefault: c.hasdef }]));
+  const goose = columns.has('version_id') && columns.has('is_applied');
+  if (!goose && !columns.has('version')) {
+    throw new Error(
+      `${t} exists but has neither a "version" column nor goose's "version_id"/"is_applied", so it is not a migration ` +
+        `history table schemaplan can adopt; configure another table name (table: in schemaplan.yaml)`,
+    );
+  }
+  const kind: TrackingKind = goose ? 'goose' : 'version';
+  const wanted = goose ? GOOSE_COLUMNS : COLUMNS;
+  const missing = wanted.map(([c]) => c).filter((c) => !columns.has(c));
+  const adopted = columns.has('error');
+  const origin: TrackingInfo['origin'] = adopted ? 'schemaplan' : goose ? 'goose' : columns.has('checksum') ? 'custom'
+    : columns.has('description') ? 'sequential' : 'dbmate';
+  return { table, exists: true, kind, origin, columns, adopted, missing };
+}
+
+/** What {@link ensureTrackingTable} changed, for the run's report. */
+export interface TrackingSetup {
+  /** The shape afterwards. */
+  info: TrackingInfo;
+  /** The shape before (its `origin` says which tool made the table). */
+  before: TrackingInfo;
+  created: boolean;
+  /** Columns added to an existing table. */
+  added: string[];
+  /** The integer `version` column was widened to bigint. */
+  widened: boolean;
 }
 
 /**
  * Creates the tracking table (and its schema) when missing, or adopts an existing one by adding the
- * missing columns (`name`, `checksum`, `applied_at` (default now(), NULL for existing rows),
- * `execution_ms`, `error`). Call it while holding the migration lock.
- * @returns `created` when the table was made, `added` the columns added to an existing table
- * @throws Error when an existing table has no `version` column, or PostgreSQL's error (e.g. 42501 no privilege).
+ * missing columns (module doc); widens an `integer`/`smallint` version column to `bigint` when
+ * `versions` holds a larger number. Call it while holding the migration lock, preferably inside a
+ * transaction (DDL is transactional: a run that is then refused leaves no trace).
+ * @returns what was done and the table's shape afterwards
+ * @throws Error for a table with other NOT NULL columns schemaplan cannot fill, and PostgreSQL's error
+ *   (e.g. SQLSTATE 42501 when the role may not create the table)
  */
-export async function ensureTrackingTable(db: Db, table: TrackingTable): Promise<{ created: boolean; added: string[] }> {
-  const cols = await trackingColumns(db, table);
+export async function ensureTrackingTable(db: Db, table: TrackingTable, versions: string[] = []): Promise<TrackingSetup> {
+  const before = await inspectTracking(db, table);
   const t = tableSql(table);
-  if (cols === null) {
+  if (!before.exists) {
     const ns = await db.query(`SELECT 1 FROM pg_namespace WHERE nspname = $1`, [table.schema]);
     if (ns.length === 0) await db.exec(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(table.schema)}`);
     await db.exec(
       `CREATE TABLE IF NOT EXISTS ${t} (version text PRIMARY KEY, name text, checksum text, ` +
-        `applied_at timestamptz DEFAULT now(), execution_ms integer, error text)`,
+        `applied_at timestamptz DEFAULT now(), execution_ms integer, error text, statement_index integer)`,
     );
-    return { created: true, added: [] };
+    return { info: await inspectTracking(db, table), before, created: true, added: [], widened: false };
   }
-  if (!cols.has('version')) {
-    throw new Error(`${t} exists but has no "version" column, so it is not a migration history table; configure another table name`);
+  const known = new Set(['version', 'version_id', 'is_applied', 'tstamp', 'id', 'description', ...COLUMNS.map(([c]) => c)]);
+  const unfillable = [...before.columns].filter(([c, i]) => i.notNull && !i.hasDefault && !known.has(c)).map(([c]) => c);
+  if (unfillable.length > 0) {
+    throw new Error(`${t} has NOT NULL column(s) without a default that schemaplan cannot fill: ${unfillable.join(', ')}; give them defaults or drop the constraint before adopting the table`);
   }
-  const missing = COLUMNS.filter(([c]) => !cols.has(c));
+  const wanted = before.kind === 'goose' ? GOOSE_COLUMNS : COLUMNS;
+  const missing = wanted.filter(([c]) => !before.columns.has(c));
   if (missing.length > 0) {
     await db.exec(`ALTER TABLE ${t} ${missing.map(([c, ty]) => `ADD COLUMN IF NOT EXISTS ${c} ${ty}`).join(', ')}`);
     if (missing.some(([c]) => c === 'applied_at')) await db.exec(`ALTER TABLE ${t} ALTER COLUMN applied_at SET DEFAULT now()`);
   }
-  return { created: false, added: missing.map(([c]) => c) };
+  let widened = false;
+  const vcol = before.kind === 'goose' ? 'version_id' : 'version';
+  const vtype = before.columns.get(vcol)?.type;
+  if ((vtype === 'integer' || vtype === 'smallint') && versions.some((v) => /^\d+$/.test(v) && compareVersions(v, '2147483647') > 0)) {
+    await db.exec(`ALTER TABLE ${t} ALTER COLUMN ${vcol} TYPE bigint`);
+    widened = true;
+  }
+  return { info: await inspectTracking(db, table), before, created: false, added: missing.map(([c]) => c), widened };
 }
 
 /**
  * Reads the tracking table without changing it (missing columns read as null), sorted by version
- * numerically. A missing table reads as no rows.
+ * numerically. A missing table reads as no rows. For goose: the latest row per version decides;
+ * versions whose latest row is not applied (and did not fail) are left out, as is version 0.
+ * @param info from {@link inspectTracking}; read when omitted
  */
-export async function readApplied(db: Db, table: TrackingTable): Promise<AppliedRow[]> {
-  const cols = await trackingColumns(db, table);
-  if (cols === null) return [];
-  const col = (c: string, ty: string) => (cols.has(c) ? `${c}::${ty} AS ${c}` : `NULL::${ty} AS ${c}`);
-  const rows = await db.query(
-    `SELECT version::text AS version, ${col('name', 'text')}, ${col('checksum', 'text')}, ${col('applied_at', 'timestamptz')}, ` +
-      `${col('execution_ms', 'integer')}, ${col('error', 'text')} FROM ${tableSql(table)}`,
-  );
+export async function readApplied(db: Db, table: TrackingTable, info?: TrackingInfo): Promise<AppliedRow[]> {
+  const i = info ?? (await inspectTracking(db, table));
+  if (!i.exists) return [];
+  const has = (c: string) => i.columns.has(c);
+  const col = (c: string, ty: string) => (has(c) ? `${quoteIdent(c)}::${ty} AS ${c}` : `NULL::${ty} AS ${c}`);
+  const t = tableSql(table);
+  let rows: Array<Record<string, any>>;
+  if (i.kind === 'goose') {
+    rows = await db.query(
+      `SELECT * FROM (SELECT DISTINCT ON (version_id) version_id::text AS version, is_applied, ${col('name', 'text')}, ` +
+        `${col('checksum', 'text')}, ${has('tstamp') ? 'tstamp::timestamptz' : 'NULL::timestamptz'} AS applied_at, ` +
+        `${col('execution_ms', 'integer')}, ${col('error', 'text')}, ${col('statement_index', 'integer')} ` +
+        `FROM ${t} WHERE version_id <> 0 ORDER BY version_id, ${has('id') ? 'id DESC' : 'version_id'}) g WHERE is_applied OR error IS NOT NULL`,
+    );
+  } else {
+    const name = has('name') && has('description') ? 'COALESCE(name, description::text)' : has('name') ? 'name::text' : has('description') ? 'description::text' : 'NULL::text';
+    rows = await db.query(
+      `SELECT version::text AS version, ${name} AS name, ${col('checksum', 'text')}, ${col('applied_at', 'timestamptz')}, ` +
+        `${col('execution_ms', 'integer')}, ${col('error', 'text')}, ${col('statement_index', 'integer')} FROM ${t}`,
+    );
+  }
   return rows
     .map((r) => ({
       version: String(r.version),
@@ -111,19 +219,112 @@ export async function readApplied(db: Db, table: TrackingTable): Promise<Applied
       appliedAt: r.applied_at == null ? null : new Date(r.applied_at),
       executionMs: r.execution_ms == null ? null : Number(r.execution_ms),
       error: r.error ?? null,
+      statementIndex: r.statement_index == null ? null : Number(r.statement_index),
     }))
     .sort((a, b) => compareVersions(a.version, b.version));
 }
 
+/** A row to write. */
+export interface RowValues {
+  /** The file's version (as in the file name). */
+  version: string;
+  name: string;
+  checksum: string;
+  executionMs: number | null;
+  error: string | null;
+  statementIndex: number | null;
+}
+
+/**
+ * Inserts a tracking row (goose: a new `goose_db_version` row, `is_applied` = no error).
+ * @param info the table's shape after {@link ensureTrackingTable}
+ */
+export async function insertRow(db: Db, info: TrackingInfo, v: RowValues): Promise<void> {
+  const t = tableSql(info.table);
+  if (info.kind === 'goose') {
+    await db.query(
+      `INSERT INTO ${t} (version_id, is_applied, name, checksum, execution_ms, error, statement_index) VALUES ($1::bigint, $2, $3, $4, $5, $6, $7)`,
+      [versionKey(v.version), v.error === null, v.name, v.checksum, v.executionMs, v.error, v.statementIndex],
+    );
+    return;
+  }
+  const desc = info.columns.has('description');
+  await db.query(
+    `INSERT INTO ${t} (version, name, checksum, applied_at, execution_ms, error, statement_index${desc ? ', description' : ''}) ` +
+      `VALUES ($1, $2, $3, clock_timestamp(), $4, $5, $6${desc ? ', $2' : ''})`,
+    [v.version, v.name, v.checksum, v.executionMs, v.error, v.statementIndex],
+  );
+}
+
+/** Columns {@link updateRow} may set. `undefined` leaves a column alone. */
+export interface RowUpdate {
+  name?: string | null;
+  /** Set `name` only where it is NULL (adopted rows). */
+  nameIfMissing?: string;
+  checksum?: string | null;
+  executionMs?: number | null;
+  error?: string | null;
+  statementIndex?: number | null;
+  /** Set applied_at (goose: tstamp) to the current time. */
+  touchAppliedAt?: boolean;
+}
+
+/**
+ * Updates the row of `version` (the stored version text, {@link AppliedRow.version}); goose: its
+ * latest row, keeping `is_applied` in step with `error` (applied = no error).
+ * @returns false when no row matched
+ */
+export async function updateRow(db: Db, info: TrackingInfo, version: string, u: RowUpdate): Promise<boolean> {
+  const t = tableSql(info.table);
+  const sets: string[] = [];
+  const params: unknown[] = [info.kind === 'goose' ? versionKey(version) : version];
+  const add = (col: string, value: unknown) => {
+    params.push(value);
+    sets.push(`${col} = $${params.length}`);
+  };
+  if (u.name !== undefined) add('name', u.name);
+  else if (u.nameIfMissing !== undefined) {
+    params.push(u.nameIfMissing);
+    sets.push(`name = COALESCE(name, $${params.length})`);
+  }
+  if (u.checksum !== undefined) add('checksum', u.checksum);
+  if (u.executionMs !== undefined) add('execution_ms', u.executionMs);
+  if (u.error !== undefined) {
+    add('error', u.error);
+    if (info.kind === 'goose') sets.push(`is_applied = ($${params.length}::text IS NULL)`);
+  }
+  if (u.statementIndex !== undefined) add('statement_index', u.statementIndex);
+  if (u.touchAppliedAt) sets.push(info.kind === 'goose' ? 'tstamp = now()' : 'applied_at = clock_timestamp()');
+  if (sets.length === 0) return true;
+  const where = info.kind === 'goose'
+    ? `id = (SELECT max(id) FROM ${t} WHERE version_id = $1::bigint)`
+    : 'version = $1';
+  const rows = await db.query(`UPDATE ${t} SET ${sets.join(', ')} WHERE ${where} RETURNING 1 AS ok`, params);
+  return rows.length > 0;
+}
+
+/**
+ * Deletes the row(s) of `version` (goose: every row of the version_id, as goose v3's down does).
+ * @returns the number of rows deleted
+ */
+export async function deleteRow(db: Db, info: TrackingInfo, version: string): Promise<number> {
+  const t = tableSql(info.table);
+  const rows = info.kind === 'goose'
+    ? await db.query(`DELETE FROM ${t} WHERE version_id = $1::bigint RETURNING 1 AS ok`, [versionKey(version)])
+    : await db.query(`DELETE FROM ${t} WHERE version = $1 RETURNING 1 AS ok`, [version]);
+  return rows.length;
+}
+
 /**
  * Resolves a migration recorded as failed (non-null `error`), after the database was fixed by hand:
- * `retry` deletes its row so the next `up` runs it again; `applied` clears the error so it counts as applied.
+ * `retry` deletes its row so the next `up` runs it again; `applied` clears the error so it counts as
+ * applied. Kept for the programmatic API; the CLI's `resolve` uses the runner's `resolve`.
  * @throws Error when no failed row has that version.
  */
 export async function resolveFailed(db: Db, table: TrackingTable, version: string, action: 'retry' | 'applied'): Promise<void> {
-  const t = tableSql(table);
-  const rows = action === 'retry'
-    ? await db.query(`DELETE FROM ${t} WHERE version = $1 AND error IS NOT NULL RETURNING version`, [version])
-    : await db.query(`UPDATE ${t} SET error = NULL WHERE version = $1 AND error IS NOT NULL RETURNING version`, [version]);
-  if (rows.length === 0) throw new Error(`no migration ${version} is recorded as failed in ${t}`);
+  const info = await inspectTracking(db, table);
+  const row = (await readApplied(db, table, info)).find((r) => versionKey(r.version) === versionKey(version) && r.error !== null);
+  if (!row) throw new Error(`no migration ${version} is recorded as failed in ${tableSql(table)}`);
+  if (action === 'retry') await deleteRow(db, info, row.version);
+  else await updateRow(db, info, row.version, { error: null, statementIndex: null });
 }

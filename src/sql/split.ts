@@ -92,15 +92,39 @@ export function splitStatements(text: string): Statement[] {
   const buf = Buffer.from(text, 'utf8');
   const out: Statement[] = [];
   let prevEnd = 0; // byte offset
+  // Positions advance monotonically: convert byte offsets and count lines incrementally (linear in
+  // the text, not per statement — a 2 MB file has thousands of statements).
+  let byteAt = 0;
+  let charAt = 0;
+  const charIndex = (byteOffset: number) => {
+    if (byteOffset < byteAt) return byteToCharIndex(text, byteOffset);
+    charAt += buf.subarray(byteAt, byteOffset).toString('utf8').length;
+    byteAt = byteOffset;
+    return charAt;
+  };
+  let lcAt = 0;
+  let lcLine = 1;
+  let lcLineStart = 0;
+  const position = (index: number) => {
+    if (index < lcAt) return lineColumn(text, index);
+    for (let i = lcAt; i < index && i < text.length; i++) {
+      if (text.charCodeAt(i) === 10) {
+        lcLine++;
+        lcLineStart = i + 1;
+      }
+    }
+    lcAt = index;
+    return { line: lcLine, column: index - lcLineStart + 1 };
+  };
   for (const s of tree.stmts ?? []) {
     const loc = s.stmt_location ?? 0;
     const len = s.stmt_len && s.stmt_len > 0 ? s.stmt_len : buf.length - loc;
     const raw = buf.subarray(loc, loc + len).toString('utf8');
     const skip = leadingTriviaLength(raw);
     const before = buf.subarray(prevEnd, loc).toString('utf8') + raw.slice(0, skip);
-    const startChar = byteToCharIndex(text, loc) + skip;
+    const startChar = charIndex(loc) + skip;
     const sql = raw.slice(skip).replace(/\s+$/, '');
-    const { line, column } = lineColumn(text, startChar);
+    const { line, column } = position(startChar);
     out.push({ sql, leading: before.replace(/^\s*;/, ''), start: startChar, line, column, node: s.stmt });
     prevEnd = loc + len;
   }

@@ -94,7 +94,7 @@ describe('schemaplan up / down / status / new on a copy of the worked example', 
     expect(pending.stdout).toMatch(new RegExp(`^pending +${newest}$`, 'm'));
     expect((await run(dir, ['status', '--url', url, '--exit-code'])).code).toBe(1);
     const json = await run(dir, ['status', '--url', url, '--format', 'json']);
-    expect(JSON.parse(json.stdout).map((r: { state: string }) => r.state)).toEqual([...versions.slice(0, -1).map(() => 'applied'), 'pending']);
+    expect(JSON.parse(json.stdout).entries.map((r: { state: string }) => r.state)).toEqual([...versions.slice(0, -1).map(() => 'applied'), 'pending']);
 
     const dry2 = await run(dir, ['up', '--url', url, '--dry-run']);
     expect(dry2.code).toBe(0);

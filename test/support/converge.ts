@@ -14,6 +14,8 @@ import type { Db } from '../../src/db/types.js';
 import { diff } from '../../src/diff/index.js';
 import { buildPlan, type Plan, type PlannedChange } from '../../src/plan/plan.js';
 import { applyPolicy } from '../../src/plan/policy.js';
+import { preamble } from '../../src/plan/document.js';
+import { comparableObject } from '../../src/catalog/normalize.js';
 import { executeScript } from '../../src/sql/execute.js';
 import { connect } from '../../src/db/connect.js';
 import { createDatabase } from './db.js';
@@ -54,6 +56,9 @@ export function script(changes: PlannedChange[]): string {
  */
 export async function applySection(db: Db, changes: PlannedChange[], what: string): Promise<void> {
   const runs: string[] = [];
+  // As a migration file starts (e.g. `SET check_function_bodies = false` when it creates functions).
+  const head = preamble(changes).map((s) => s + ';\n').join('');
+  if (head) runs.push(head);
   let open = false;
   for (const c of changes) {
     if (c.transactional) {
@@ -76,6 +81,7 @@ export async function applySection(db: Db, changes: PlannedChange[], what: strin
 
 /** Object fields compared for equality (what the fingerprint compares). */
 function comparable(o: CatalogObject): unknown {
+  o = comparableObject(o);
   if (o.kind === 'column') {
     const { position: _p, ...rest } = o;
     return rest;
