@@ -156,7 +156,7 @@ describe('runner on PostgreSQL', () => {
     const err = await up(db, project(BASIC).history(), { table, lockWaitMs: 300 }).catch((e) => e);
     expect(Date.now() - t0).toBeLessThan(5000);
     expect(err).toBeInstanceOf(LockTimeoutError);
-    expect(err.message).toMatch(/could not take the migration lock of public\.schema_migrations .* within 300 ms: another migration run is in progress \(backend pid \d+ \(application "schemaplan", role postgres, client on the local socket, connected since \S+Z, idle since \S+Z\)\)/);
+    expect(err.message).toMatch(/could not take the migration lock of public\.schema_migrations .* within 300 ms: another migration run is in progress \(backend pid \d+ \(application "schemaplan", role postgres, client on the local socket, connected since \S+Z[^()]*\)\)/);
     await release();
     expect((await up(db, project(BASIC).history(), { table, lockWaitMs: 300 })).applied.length).toBe(3);
   });

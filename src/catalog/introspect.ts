@@ -265,7 +265,11 @@ select json_build_object(
         from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = any($1) and c.reltablespace <> 0
       union all select 'security label', l.provider || ' ' || l.objoid::text, 'pg_seclabel'::regclass, l.objoid from pg_seclabel l
     ) o where o.oid >= 16384
-      and not exists (select 1 from pg_depend e where e.classid = o.cls and e.objid = o.oid and e.deptype = 'e')),
+      and not exists (select 1 from pg_depend e where e.classid = o.cls and e.objid = o.oid and e.deptype in ('e', 'i'))),
+  'descriptions', (select coalesce(json_agg(json_build_array(d.classoid::regclass::text, d.objoid, d.objsubid, d.description)), '[]')
+    from pg_description d where d.objoid >= 16384),
+  'unloggedSequences', (select coalesce(json_agg(c.oid), '[]') from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname = any($1) and c.relkind = 'S' and c.relpersistence = 'u'),
   'depends', (select coalesce(json_agg(json_build_object(
       'classid', d.classid::regclass::text, 'objid', d.objid, 'objsubid', d.objsubid,
       'refclassid', d.refclassid::regclass::text, 'refobjid', d.refobjid, 'refobjsubid', d.refobjsubid,
@@ -298,6 +302,8 @@ interface Supplement {
   defaultAcls: Array<{ role: string | null; schema: string | null; type: string; acl: [string, string, boolean][] }>;
   acls: Array<[string, number, number, [string, string, boolean][]]>;
   others: Array<{ kind: string; name: string }>;
+  descriptions: Array<[string, number, number, string]>;
+  unloggedSequences: number[];
   depends: Array<{ classid: string; objid: number; objsubid: number; refclassid: string; refobjid: number; refobjsubid: number; deptype: string }>;
 }
 
@@ -350,12 +356,8 @@ function buildCatalog(raw: Introspection, sup: Supplement, schemas: string[], ex
   const key = (cls: string, oid: number | string, sub = 0) => `${cls}:${oid}:${sub}`;
   const idOf = new Map<string, string>();
   const descriptions = new Map<string, string>();
-  const classCat = new Map<string, string>();
-  for (const [oid, name] of Object.entries(raw.catalog_by_oid)) classCat.set(oid, name);
-  for (const d of raw.descriptions) {
-    const cat = classCat.get(String(d.classoid));
-    if (cat) descriptions.set(key(cat, d.objoid, d.objsubid ?? 0), d.description);
-  }
+  // Our own read of pg_description: pg-introspection's leaves out what it filters (trigger functions).
+  for (const [cat, oid, sub, text] of sup.descriptions) descriptions.set(key(cat, oid, sub), text);
   const comment = (cat: string, oid: number | string, sub = 0) => descriptions.get(key(cat, oid, sub)) ?? null;
   const owners = new Map<string, string>();
   for (const [cls, oid, owner] of sup.owners) owners.set(key(cls, oid), owner);
@@ -474,6 +476,7 @@ function buildCatalog(raw: Introspection, sup: Supplement, schemas: string[], ex
     }
   }
   const identitySeqOids = new Set(identitySeq.values());
+  const unloggedSeq = new Set(sup.unloggedSequences.map(Number));
   const tables = new Map<string, TableObject>();
   const views = new Map<string, ViewObject | MatviewObject>();
   const parents = new Map<string, { parent: string; seq: number }[]>();
@@ -511,6 +514,7 @@ function buildCatalog(raw: Introspection, sup: Supplement, schemas: string[], ex
         add({
           id: objectId('sequence', schema, c.relname), kind: 'sequence', ...base, acl: acl('pg_class', oid, 's'),
           dataType: p.type, start: p.start, increment: p.increment, min: p.min, max: p.max, cache: p.cache, cycle: p.cycle, ownedBy: null,
+          persistence: unloggedSeq.has(Number(oid)) ? 'u' : 'p',
         }, 'pg_class', oid);
         break;
       }
@@ -610,6 +614,7 @@ function buildCatalog(raw: Introspection, sup: Supplement, schemas: string[], ex
       id: objectId('constraint', t.schema, t.name, c.conname), kind: 'constraint', schema: t.schema, name: c.conname,
       comment: comment('pg_constraint', c._id), deps: [t.id], table: t.id, type: c.contype as ConstraintObject['type'],
       definition: cd.def, validated: c.convalidated !== false, references, inherited: (c.coninhcount ?? 0) > 0, parent: null,
+      indexComment: c.conindid && ['p', 'u', 'x'].includes(c.contype) ? comment('pg_class', c.conindid) : null,
     };
     if (con.inherited && c.conparentid && Number(c.conparentid) !== 0) conParent.set(con.id, String(c.conparentid));
     if (add(con, 'pg_constraint', c._id) && ['p', 'u', 'x'].includes(c.contype) && c.conindid) {
@@ -713,21 +718,19 @@ function buildCatalog(raw: Introspection, sup: Supplement, schemas: string[], ex
   }
   // Collations.
   for (const c of sup.collations) {
-    const parts: string[] = [];
-    if (c.provider === 'i') {
-      parts.push('provider = icu', `locale = ${lit(normalizeIcuLocale(c.locale ?? c.collate ?? '', version))}`);
-    } else if (c.provider === 'b') {
-      parts.push('provider = builtin', `locale = ${lit(c.locale ?? '')}`);
-    } else if (c.collate === c.ctype) {
-      parts.push('provider = libc', `locale = ${lit(c.collate ?? '')}`);
-    } else {
-      parts.push('provider = libc', `lc_collate = ${lit(c.collate ?? '')}`, `lc_ctype = ${lit(c.ctype ?? '')}`);
-    }
-    if (!c.deterministic) parts.push('deterministic = false');
-    if (c.rules) parts.push(`rules = ${lit(c.rules)}`);
+    const render = (icuLocale: (l: string) => string) => {
+      const parts: string[] = [];
+      if (c.provider === 'i') parts.push('provider = icu', `locale = ${lit(icuLocale(c.locale ?? c.collate ?? ''))}`);
+      else if (c.provider === 'b') parts.push('provider = builtin', `locale = ${lit(c.locale ?? '')}`);
+      else if (c.collate === c.ctype) parts.push('provider = libc', `locale = ${lit(c.collate ?? '')}`);
+      else parts.push('provider = libc', `lc_collate = ${lit(c.collate ?? '')}`, `lc_ctype = ${lit(c.ctype ?? '')}`);
+      if (!c.deterministic) parts.push('deterministic = false');
+      if (c.rules) parts.push(`rules = ${lit(c.rules)}`);
+      return parts.join(', ');
+    };
     add({
       id: objectId('collation', c.schema, c.name), kind: 'collation', schema: c.schema, name: c.name, comment: c.comment,
-      deps: [objectId('schema', c.schema)], owner: c.owner, options: parts.join(', '),
+      deps: [objectId('schema', c.schema)], owner: c.owner, options: render((l) => l), comparableOptions: render((l) => normalizeIcuLocale(l, version)),
     }, 'pg_collation', c.oid);
   }
   // Text search.

@@ -130,8 +130,10 @@ export interface DomainObject extends Base, Owned, Granted {
 
 export interface CollationObject extends Base, Owned {
   kind: 'collation';
-  /** `CREATE COLLATION` options, e.g. `provider = icu, locale = 'und-u-ks-level2', deterministic = false`. */
+  /** `CREATE COLLATION` options as the server reports them, e.g. `provider = icu, locale = 'und-u-ks-level2', deterministic = false`. */
   options: string;
+  /** `options` with an ICU locale in the form PostgreSQL ≥ 16 stores (see `normalizeIcuLocale`): what the diff compares. */
+  comparableOptions: string;
 }
 
 export interface SequenceObject extends Base, Owned, Granted {
@@ -146,6 +148,8 @@ export interface SequenceObject extends Base, Owned, Granted {
   cycle: boolean;
   /** Column identity from `OWNED BY`, or null. */
   ownedBy: string | null;
+  /** `p` permanent, `u` unlogged (PostgreSQL ≥ 15). */
+  persistence: 'p' | 'u';
 }
 
 export interface TableObject extends Base, Owned, Granted {
@@ -222,6 +226,8 @@ export interface ConstraintObject extends Base {
   inherited: boolean;
   /** For an inherited constraint: the parent table's constraint it comes from (when known), else null. */
   parent: string | null;
+  /** `COMMENT ON INDEX` of the index a primary key, unique or exclusion constraint owns (same name), or null. */
+  indexComment: string | null;
 }
 
 export interface IndexObject extends Base {

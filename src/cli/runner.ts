@@ -4,13 +4,15 @@
  * touch nothing; `status` only reads anyway) and `--format text|json` (json: one object on stdout,
  * progress and log lines on stderr).
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../config/config.js';
 import { connect } from '../db/connect.js';
 import { databaseTarget, ENV_TARGET, targetLabel } from '../db/options.js';
 import { redactUrl } from '../db/redact.js';
 import type { Db } from '../db/types.js';
-import { loadHistory, type Migration } from '../migrations/index.js';
+import { loadHistory, SUM_FILE, verifySum, type Migration } from '../migrations/index.js';
 import {
   baseline, createProgress, down, fresh, MigrationError, redo, resolve, RunnerError, statusReport, up,
   type RunOptions, type RunRecord,
@@ -29,6 +31,8 @@ interface RunFlags {
   lockRetryDelay?: string;
   allowModified?: boolean;
   allowOutOfOrder?: boolean;
+  /** `--no-sum-check` sets it false. */
+  sumCheck?: boolean;
 }
 
 /**
@@ -44,7 +48,7 @@ export function parseDuration(text: string, flag: string): number {
   return Math.round(n * f);
 }
 
-function common(cmd: Command, opts: { run?: boolean; integrity?: boolean } = {}): Command {
+function common(cmd: Command, opts: { run?: boolean; integrity?: boolean; sum?: boolean } = {}): Command {
   cmd
     .option('--url <url>', 'database URL (else DATABASE_URL, else database.url, else the PG* environment)')
     .option('--dry-run', 'print the SQL and the tracking table changes, change nothing')
@@ -62,6 +66,7 @@ function common(cmd: Command, opts: { run?: boolean; integrity?: boolean } = {})
       .option('--allow-modified', 'run although applied files were edited')
       .option('--allow-out-of-order', 'apply pending files older than the newest applied one');
   }
+  if (opts.integrity || opts.sum) cmd.option('--no-sum-check', `run although ${SUM_FILE} disagrees with the files`);
   return cmd;
 }
 
@@ -136,6 +141,23 @@ function history(cfg: Config): Migration[] {
   return loadHistory(cfg.migrationsDir, { root: cfg.root });
 }
 
+/**
+ * Atlas-style integrity gate before anything reaches a database: when `migrations/schemaplan.sum`
+ * exists, it must agree with the files (no edit, removal, unlisted file or hand-merged sum). A history
+ * without a sum file is not gated (`check` reports the missing file).
+ * @throws Error (one paragraph) listing the disagreements
+ */
+function checkSumFile(cfg: Config, flags: RunFlags): void {
+  if (flags.sumCheck === false || !fs.existsSync(path.join(cfg.migrationsDir, SUM_FILE))) return;
+  const problems = verifySum(cfg.migrationsDir);
+  if (problems.length === 0) return;
+  const rel = path.relative(cfg.root, path.join(cfg.migrationsDir, SUM_FILE)).split(path.sep).join('/');
+  throw new Error(
+    `${rel} disagrees with the migration files: ${problems.map((p) => p.message).join('; ')}. The history changed after the sum was ` +
+      `written (an edit, a merge, a removed file); nothing was run. Review the change, then run "schemaplan hash" to accept it, or pass --no-sum-check.`,
+  );
+}
+
 const brief = (r: RunRecord) => ({ version: r.version, name: r.name, file: r.file, transactional: r.transactional, statements: r.statements, executionMs: r.executionMs });
 
 /**
@@ -169,6 +191,7 @@ export function register(program: Command): void {
       checkFormat(flags);
       const cfg = config({ ...program.opts(), ...flags });
       const h = history(cfg);
+      checkSumFile(cfg, flags);
       const o = output(flags);
       return jsonAware(flags, o, async () => {
         const res = await withDb(cfg, 'up', (db) => up(db, h, { ...runOptions(cfg, flags, o), ...(flags.to !== undefined ? { to: flags.to } : {}) }));
@@ -192,6 +215,7 @@ export function register(program: Command): void {
       const cfg = config({ ...program.opts(), ...flags });
       if (n !== undefined && !/^\d+$/.test(n)) throw new Error(`down takes a number of migrations, got "${n}"`);
       const h = history(cfg);
+      checkSumFile(cfg, flags);
       const o = output(flags);
       return jsonAware(flags, o, async () => {
         const res = await withDb(cfg, 'down', (db) => down(db, h, {
@@ -214,6 +238,7 @@ export function register(program: Command): void {
       checkFormat(flags);
       const cfg = config({ ...program.opts(), ...flags });
       const h = history(cfg);
+      checkSumFile(cfg, flags);
       const o = output(flags);
       return jsonAware(flags, o, async () => {
         const res = await withDb(cfg, 'redo', (db) => redo(db, h, runOptions(cfg, flags, o)));
@@ -253,12 +278,13 @@ export function register(program: Command): void {
       return flags.exitCode && !report.clean ? EXIT.error : EXIT.ok;
     }));
 
-  common(program.command('baseline').description('record an existing database as being at a version, without running anything'))
+  common(program.command('baseline').description('record an existing database as being at a version, without running anything'), { sum: true })
     .option('--version <version>', 'the version the database is at (default: the newest file)')
     .action(action(async (flags: RunFlags & { version?: string }) => {
       checkFormat(flags);
       const cfg = config({ ...program.opts(), ...flags });
       const h = history(cfg);
+      checkSumFile(cfg, flags);
       const o = output(flags);
       return jsonAware(flags, o, async () => {
         const res = await withDb(cfg, 'baseline', (db) => baseline(db, h, { ...runOptions(cfg, flags, o), ...(flags.version !== undefined ? { version: flags.version } : {}) }));
@@ -290,7 +316,7 @@ export function register(program: Command): void {
       });
     }));
 
-  common(program.command('fresh').description('DESTRUCTIVE: drop every schema of a development database and rebuild it from the history'))
+  common(program.command('fresh').description('DESTRUCTIVE: drop every schema of a development database and rebuild it from the history'), { sum: true })
     .option('--yes', 'confirm that everything in the database may be dropped')
     .action(action(async (flags: RunFlags & { yes?: boolean }) => {
       checkFormat(flags);
@@ -308,6 +334,7 @@ export function register(program: Command): void {
         throw new Error(`fresh drops every schema of ${label} (all tables and data) and rebuilds it from the migration history; nothing was done. Re-run with --yes to confirm, or --dry-run to see what it would do.`);
       }
       const h = history(cfg);
+      checkSumFile(cfg, flags);
       const o = output(flags);
       return jsonAware(flags, o, async () => {
         const res = await withDb(cfg, 'fresh', (db) => fresh(db, h, runOptions(cfg, flags, o)));

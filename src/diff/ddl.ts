@@ -245,7 +245,7 @@ export function createSql(cat: Catalog, o: CatalogObject): string[] {
     case 'collation': return [`CREATE COLLATION ${qualified(o.schema, o.name)} (${o.options})`];
     case 'sequence': {
       const opts = sequenceOptions(o);
-      return [`CREATE SEQUENCE ${qualified(o.schema, o.name)}${o.dataType === 'bigint' ? '' : ` AS ${o.dataType}`}${opts ? ` ${opts}` : ''}`];
+      return [`CREATE ${o.persistence === 'u' ? 'UNLOGGED ' : ''}SEQUENCE ${qualified(o.schema, o.name)}${o.dataType === 'bigint' ? '' : ` AS ${o.dataType}`}${opts ? ` ${opts}` : ''}`];
     }
     case 'table': return tableSql(cat, o);
     case 'column': return [`ALTER TABLE ${tableName(cat, o.table)} ADD COLUMN ${columnDefinition(o)}`, ...columnSettingsSql(cat, o)];

@@ -6,7 +6,7 @@
 import { objectsOfKind, type Catalog, type CatalogObject, type ColumnObject } from '../catalog/model.js';
 import { change, PHASE, type Change } from './change.js';
 import { commentSql, subCommentSql, tableName } from './ddl.js';
-import { quoteIdent } from '../db/quote.js';
+import { qualified, quoteIdent, quoteLiteral } from '../db/quote.js';
 import { inheritedCreates, linkTokens, prepareLinks } from './inheritance.js';
 import {
   diffConstraints, diffEnums, diffFunctions, diffIndexes, diffSchemasAndExtensions, diffSequences, diffTriggers,
@@ -155,6 +155,12 @@ function diffComments(from: Catalog, to: Catalog, changes: Change[]): Change[] {
       out.push(change({
         id: o.id, kind: o.kind, op: 'comment', description: `${o.comment === null ? 'remove comment on' : 'comment on'} ${kindName(o.kind)} ${o.id.slice(o.id.indexOf(':') + 1)}`,
         sql: [commentSql(to, o, o.comment)], phase: PHASE.comment, requires: [o.id],
+      }));
+    }
+    if (o.kind === 'constraint' && (o.indexComment ?? null) !== (fresh || old.kind !== 'constraint' ? null : old.indexComment ?? null)) {
+      out.push(change({
+        id: o.id, kind: o.kind, op: 'comment', description: `${o.indexComment === null ? 'remove comment on' : 'comment on'} index of constraint ${o.id.slice(o.id.indexOf(':') + 1)}`,
+        sql: [`COMMENT ON INDEX ${qualified(o.schema, o.name)} IS ${o.indexComment === null ? 'NULL' : quoteLiteral(o.indexComment)}`], phase: PHASE.comment, requires: [o.id],
       }));
     }
     const sub = subComments(o);

@@ -207,6 +207,9 @@ export function diffSequences(from: Catalog, to: Catalog): Change[] {
       // The current value must lie within the new bounds; when the direction flips it cannot be
       // kept meaningfully, so the sequence restarts at its (new) start value.
       const flips = a.increment.startsWith('-') !== b.increment.startsWith('-');
+      if ((a.persistence ?? 'p') !== (b.persistence ?? 'p')) {
+        out.push(change({ id: b.id, kind: 'sequence', op: 'alter', description: `set sequence ${b.schema}.${b.name} ${b.persistence === 'u' ? 'unlogged' : 'logged'}`, sql: [`ALTER SEQUENCE ${name} SET ${b.persistence === 'u' ? 'UNLOGGED' : 'LOGGED'}`], phase: PHASE.createSequence + 1 }));
+      }
       if (flips) sets.push('RESTART');
       if (sets.length) {
         out.push(change({

@@ -126,7 +126,7 @@ export function diffCollations(from: Catalog, to: Catalog): Change[] {
   const out = addsAndDrops(from, to, 'collation');
   for (const b of objectsOfKind(to, 'collation')) {
     const a = from.objects[b.id];
-    if (a && a.kind === 'collation' && a.options !== b.options) out.push(...replaceChanges(from, to, a, b, 'definition changed'));
+    if (a && a.kind === 'collation' && a.comparableOptions !== b.comparableOptions) out.push(...replaceChanges(from, to, a, b, 'definition changed'));
   }
   return out;
 }

@@ -13,7 +13,7 @@ import { redactUrl } from '../db/redact.js';
 import { openShadow, serverShadow, type Shadow } from '../db/shadow.js';
 import type { Db } from '../db/types.js';
 import { loadHistory, type Migration } from '../migrations/index.js';
-import { replay } from '../runner/index.js';
+import { createProgress, replay } from '../runner/index.js';
 
 /** Introspection options of a project: its schemas, its exclude patterns and the history table. */
 export function introspectOptions(config: Config): { schemas: string[]; exclude: string[] } {
@@ -65,7 +65,13 @@ export async function desiredCatalog(config: Config, open: () => Promise<Shadow>
 export async function historyCatalog(config: Config, open: () => Promise<Shadow>, history?: Migration[]): Promise<Catalog> {
   const h = history ?? loadHistory(config.migrationsDir, { root: config.root });
   return inShadow(open, async (db) => {
-    await replay(db, h);
+    // On a terminal, a progress line (counter, current file, elapsed time) while the history replays.
+    const progress = createProgress({ tty: !!process.stderr.isTTY, write: (t) => process.stderr.write(t), print: () => undefined, verb: 'replaying' });
+    try {
+      await replay(db, h, { onEvent: progress.onEvent });
+    } finally {
+      progress.finish();
+    }
     return introspect(db, introspectOptions(config));
   });
 }

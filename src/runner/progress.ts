@@ -23,6 +23,8 @@ export interface Progress {
  * @param opts.print prints one ordinary line (e.g. the CLI's redacting `out`)
  * @param opts.now clock in ms (tests); default `Date.now`
  * @param opts.intervalMs redraw period in ms (default 200; 0 = redraw on events only)
+ * @param opts.columns terminal width: longer status lines are cut
+ * @param opts.verb word for `up` events (default `applying`)
  */
 export function createProgress(opts: {
   tty: boolean;
@@ -31,6 +33,8 @@ export function createProgress(opts: {
   now?: () => number;
   intervalMs?: number;
   columns?: number;
+  /** Word for an `up` event (default `applying`; e.g. `replaying`). */
+  verb?: string;
 }): Progress {
   const now = opts.now ?? Date.now;
   const t0 = now();
@@ -55,7 +59,7 @@ export function createProgress(opts: {
     onEvent(e) {
       if (!opts.tty) return;
       if (e.type === 'start') {
-        current = { index: e.index, total: e.total, file: e.file, verb: e.direction === 'up' ? 'applying' : 'reverting', started: now() };
+        current = { index: e.index, total: e.total, file: e.file, verb: e.direction === 'up' ? opts.verb ?? 'applying' : 'reverting', started: now() };
         draw();
         if (!timer && (opts.intervalMs ?? 200) > 0) {
           timer = setInterval(draw, opts.intervalMs ?? 200);

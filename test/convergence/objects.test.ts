@@ -386,6 +386,20 @@ cases('partitions and inheritance', [
         CREATE INDEX m_v_idx ON m (v); ${P1} CREATE VIEW mv AS SELECT v FROM m_2024;`,
   },
   {
+    name: 'triggers on a partitioned table, partition detached and attached',
+    a: `${P} ${P1} CREATE TABLE m_2025 (id int NOT NULL, at date NOT NULL, v text, CONSTRAINT m_v CHECK (v <> ''));
+        CREATE FUNCTION tf() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+        CREATE TRIGGER m_tf BEFORE INSERT ON m FOR EACH ROW EXECUTE FUNCTION tf();`,
+    b: `${P} ${P2} CREATE TABLE m_2024 (id int NOT NULL, at date NOT NULL, v text, CONSTRAINT m_v CHECK (v <> ''));
+        CREATE FUNCTION tf() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+        CREATE TRIGGER m_tf BEFORE INSERT ON m FOR EACH ROW EXECUTE FUNCTION tf();`,
+  },
+  {
+    name: 'foreign key referencing a partitioned table',
+    a: `${P} ${P1} ${P2}`,
+    b: `${P} ${P1} ${P2} CREATE TABLE ref (id int, at date, FOREIGN KEY (id, at) REFERENCES m);`,
+  },
+  {
     name: 'table inheritance create / drop and INHERIT / NO INHERIT',
     a: `CREATE TABLE base (id int, v text CHECK (v <> '')); CREATE TABLE kid (id int, v text, extra int);`,
     b: `CREATE TABLE base (id int, v text CHECK (v <> '')); CREATE TABLE kid (extra int) INHERITS (base); CREATE TABLE kid2 (w int) INHERITS (base);`,
@@ -396,6 +410,53 @@ cases('table settings', [
   { name: 'replica identity full and using index', a: T, b: `CREATE TABLE t (id int PRIMARY KEY, name text, n int) WITH (fillfactor = 80); ALTER TABLE t REPLICA IDENTITY USING INDEX t_pkey; CREATE TABLE u (x int); ALTER TABLE u REPLICA IDENTITY FULL;` },
   { name: 'storage parameters', a: T, b: `${T} ALTER TABLE t SET (fillfactor = 70, autovacuum_enabled = off);` },
   { name: 'column storage and statistics', a: T, b: `${T} ALTER TABLE t ALTER COLUMN name SET STORAGE EXTERNAL, ALTER COLUMN n SET STATISTICS 500;` },
+]);
+
+cases('more', [
+  {
+    name: 'comment on the index of a unique constraint',
+    a: `${T} ALTER TABLE t ADD CONSTRAINT t_name_key UNIQUE (name);`,
+    b: `${T} ALTER TABLE t ADD CONSTRAINT t_name_key UNIQUE (name); COMMENT ON INDEX t_name_key IS 'one per name'; COMMENT ON INDEX t_pkey IS 'the key';`,
+  },
+  { name: 'unlogged sequence', a: 'CREATE SEQUENCE s;', b: 'CREATE UNLOGGED SEQUENCE s; CREATE UNLOGGED SEQUENCE s2;' },
+  {
+    name: 'enum value removed while a view uses it',
+    a: `CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy'); CREATE TABLE t (m mood); CREATE VIEW v AS SELECT m FROM t WHERE m <> 'sad';`,
+    b: `CREATE TYPE mood AS ENUM ('ok', 'happy', 'sad2'); CREATE TABLE t (m mood); CREATE VIEW v AS SELECT m FROM t WHERE m <> 'ok';`,
+  },
+  {
+    name: 'enum value added in the middle, used by a new view',
+    a: `CREATE TYPE mood AS ENUM ('sad', 'happy'); CREATE TABLE t (m mood);`,
+    b: `CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy'); CREATE TABLE t (m mood); CREATE VIEW v AS SELECT m FROM t WHERE m = 'ok';`,
+    up: (sql) => expect(sql).toMatch(/ALTER TYPE public\.mood ADD VALUE 'ok' BEFORE 'happy'/),
+  },
+  {
+    name: 'aggregate replaced under a view',
+    a: `${T} CREATE AGGREGATE tot(int) (SFUNC = int4pl, STYPE = int); CREATE VIEW v AS SELECT tot(n) AS s FROM t;`,
+    b: `${T} CREATE AGGREGATE tot(int) (SFUNC = int4pl, STYPE = int, INITCOND = '0'); CREATE VIEW v AS SELECT tot(n) AS s FROM t;`,
+  },
+  {
+    name: 'domain base type change under a view and a function',
+    a: `CREATE DOMAIN d AS int; CREATE TABLE t (x d); CREATE VIEW v AS SELECT x FROM t; CREATE FUNCTION f(a d) RETURNS d LANGUAGE sql AS $$ SELECT a $$;`,
+    b: `CREATE DOMAIN d AS bigint; CREATE TABLE t (x d); CREATE VIEW v AS SELECT x FROM t; CREATE FUNCTION f(a d) RETURNS d LANGUAGE sql AS $$ SELECT a $$;`,
+    opts: { seed: { a: 'INSERT INTO t VALUES (1);' } },
+  },
+  {
+    name: 'table dropped under a kept view (the view changes to another table)',
+    a: `${T} CREATE TABLE u (id int); CREATE VIEW v AS SELECT id FROM t;`,
+    b: `CREATE TABLE u (id int); CREATE VIEW v AS SELECT id FROM u;`,
+  },
+  {
+    name: 'function dropped while a column default and a check use it (they change)',
+    a: `CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$; CREATE TABLE t (a int DEFAULT f() CHECK (a <> f()));`,
+    b: `CREATE FUNCTION g() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$; CREATE TABLE t (a int DEFAULT g() CHECK (a <> g()));`,
+  },
+  {
+    name: 'default policy: a dropped view and policy are blocked, the rest converges',
+    a: `${T} CREATE VIEW v AS SELECT id FROM t; CREATE VIEW w AS SELECT name FROM t; CREATE POLICY p ON t USING (n > 0);`,
+    b: `CREATE TABLE t (id int PRIMARY KEY, name text, n bigint); CREATE VIEW w AS SELECT name, n FROM t; GRANT SELECT ON w TO sp_reader;`,
+    opts: { allowDestructive: false },
+  },
 ]);
 
 cases('multiple schemas', [

@@ -170,12 +170,22 @@ const CASES: Case[] = [
   { name: 'the migration lock is held by another session', files: A,
     setup: async () => undefined, // the holder is opened in the test body (see below)
     args: (c) => ['up', '--url', c.url, '--lock-wait', '300ms'],
-    message: /^could not take the migration lock of public\.schema_migrations on postgres:\/\/postgres:\*\*\*@\/\w+\?\S+ within 300 ms: another migration run is in progress \(backend pid \d+ \(application "deploy-7", role postgres, client on the local socket, connected since \S+Z, idle since \S+Z\)\)\. Wait for it to finish/ },
+    message: /^could not take the migration lock of public\.schema_migrations on postgres:\/\/postgres:\*\*\*@\/\w+\?\S+ within 300 ms: another migration run is in progress \(backend pid \d+ \(application "deploy-7", role postgres, client on the local socket, connected since \S+Z[^()]*\)\)\. Wait for it to finish/ },
   { name: 'the configured history table is not a history table', files: A, yaml: 'table: public.users\n',
     setup: (c) => sql(c.url, 'CREATE TABLE users (id int)'), args: (c) => ['up', '--url', c.url],
     message: /^public\.users exists but has neither a "version" column nor goose's "version_id"\/"is_applied", so it is not a migration history table/ },
   { name: 'no database configured', files: A, args: () => ['status'], env: () => ({ PGHOST: undefined, PGDATABASE: undefined, PGUSER: undefined }),
     message: /^no database: pass --url, set DATABASE_URL, set database\.url in schemaplan\.yaml, or set the libpq variables PGHOST\/PGDATABASE\/PGUSER/ },
+  { name: 'schemaplan.sum disagrees with the files (a merge conflict resolved by hand)', files: A,
+    setup: async (c) => {
+      const sum = path.join(c.dir, 'migrations/schemaplan.sum');
+      const { writeSum } = await import('../../src/migrations/index.js');
+      writeSum(path.join(c.dir, 'migrations'));
+      fs.writeFileSync(path.join(c.dir, 'migrations/20260102000000_theirs.sql'), mig('CREATE TABLE theirs (id int);', 'DROP TABLE theirs;'));
+      fs.appendFileSync(sum, '<<<<<<< HEAD\n=======\n20260102000000_theirs.sql h1:abc\n>>>>>>> branch\n');
+    },
+    args: (c) => ['up', '--url', c.url],
+    message: /^migrations\/schemaplan\.sum disagrees with the migration files: schemaplan\.sum:3: malformed line "<<<<<<< HEAD" .*nothing was run\. Review the change, then run "schemaplan hash" to accept it, or pass --no-sum-check\.$/ },
   { name: 'down with a count that is not a number', files: A, args: (c) => ['down', 'two', '--url', c.url], message: /^down takes a number of migrations, got "two"$/ },
 ];
 
@@ -212,7 +222,7 @@ describe('bad input: a clear one-paragraph error, exit 1, nothing written', { ti
 
   it(`counts the cases (${CASES.length}) and finds no password in any output`, () => {
     expect(ran).toBe(CASES.length);
-    expect(CASES.length).toBeGreaterThanOrEqual(40);
+    expect(CASES.length).toBeGreaterThanOrEqual(41);
     expect(outputs.length).toBe(CASES.length);
     expect(leaks()).toEqual([]);
   });

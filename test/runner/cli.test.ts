@@ -300,6 +300,11 @@ describe('commands: new, baseline, resolve, fresh, redo; --dry-run and --format 
     expect(await query(url, `SELECT count(*)::int AS n FROM pg_attribute WHERE attrelid = 'c'::regclass AND attname = 'by_hand'`)).toEqual([{ n: 1 }]);
     const down = JSON.parse((await cli(dir, ['down', '2', '--url', url, '--format', 'json'])).stdout);
     expect(down.reverted.map((r: { version: string }) => r.version)).toEqual(['20260103000000', '20260102000000']);
+    // An existing sum file gates every run; --no-sum-check lets a run through.
+    fs.writeFileSync(path.join(dir, 'migrations/schemaplan.sum'), 'h1:x\n');
+    expect((await cli(dir, ['up', '--url', url, '--dry-run'])).stderr).toMatch(/^error: migrations\/schemaplan\.sum disagrees with the migration files: /);
+    expect((await cli(dir, ['up', '--url', url, '--dry-run', '--no-sum-check'])).code).toBe(0);
+    fs.rmSync(path.join(dir, 'migrations/schemaplan.sum'));
     const err = await cli(dir, ['down', '--url', url, '--to', '99', '--format', 'json']);
     expect(err.code).toBe(1);
     expect(JSON.parse(err.stdout)).toMatchObject({ ok: false, error: { code: 'unknown_version' } });

@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { comparableExpression } from '../../src/catalog/normalize.js';
 
 /** A pg_dump binary of `major`, or the reason there is none. */
 export function findPgDump(major: number): { bin: string } | { missing: string } {
@@ -35,10 +36,12 @@ export function schemaDump(bin: string, url: string): string {
 /**
  * A dump in the form compared: comments, blank lines, session SETs and the per-run `\restrict` keys
  * dropped, and the column lines of each CREATE TABLE sorted (a column a tool appends to an existing
- * table sits last, which is no difference in the schema).
+ * table sits last, which is no difference in the schema). Expressions PostgreSQL prints differently
+ * once re-created from its own output (`comparableExpression`: array casts, implied aliases) are
+ * taken in their re-created form, as the diff does.
  */
 export function comparableDump(dump: string): string {
-  const lines = dump.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('--') && !/^SET |^SELECT pg_catalog\.set_config|^\\(un)?restrict /.test(l));
+  const lines = comparableExpression(dump).split('\n').filter((l) => l.trim() !== '' && !l.startsWith('--') && !/^SET |^SELECT pg_catalog\.set_config|^\\(un)?restrict /.test(l));
   const out: string[] = [];
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i]!;
@@ -50,4 +53,19 @@ export function comparableDump(dump: string): string {
     }
   }
   return out.join('\n');
+}
+
+/** Lines of `actual` missing from `expected` (`+`) and the reverse (`-`), as multisets: empty when the dumps hold the same lines. */
+export function dumpLineDifferences(actual: string, expected: string): string[] {
+  const count = (s: string) => {
+    const m = new Map<string, number>();
+    for (const l of s.split('\n')) m.set(l, (m.get(l) ?? 0) + 1);
+    return m;
+  };
+  const a = count(actual);
+  const b = count(expected);
+  const out: string[] = [];
+  for (const [l, n] of a) for (let i = (b.get(l) ?? 0); i < n; i++) out.push(`+ ${l}`);
+  for (const [l, n] of b) for (let i = (a.get(l) ?? 0); i < n; i++) out.push(`- ${l}`);
+  return out;
 }
