@@ -76,7 +76,8 @@ select json_build_object(
       'default', pg_get_expr(d.adbin, d.adrelid),
       'collation', case when a.attcollation <> 0 and a.attcollation <> t.typcollation
         then quote_ident(cn.nspname) || '.' || quote_ident(co.collname) end,
-      'storage', case when a.attstorage <> t.typstorage then a.attstorage end)), '[]')
+      'storage', case when a.attstorage <> t.typstorage then a.attstorage end,
+      'compression', case to_jsonb(a) ->> 'attcompression' when 'p' then 'pglz' when 'l' then 'lz4' end)), '[]')
     from pg_attribute a
     join pg_class c on c.oid = a.attrelid
     join pg_namespace n on n.oid = c.relnamespace
@@ -261,6 +262,11 @@ select json_build_object(
       union all select 'table access method', n.nspname || '.' || c.relname || ' USING ' || am.amname, 'pg_class'::regclass, c.oid
         from pg_class c join pg_namespace n on n.oid = c.relnamespace join pg_am am on am.oid = c.relam
         where n.nspname = any($1) and c.relkind in ('r','m') and am.amname <> 'heap'
+      union all select 'typed table (OF type)', n.nspname || '.' || c.relname, 'pg_class'::regclass, c.oid
+        from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = any($1) and c.reloftype <> 0
+      union all select 'column options', n.nspname || '.' || c.relname || '.' || a.attname, 'pg_class'::regclass, c.oid
+        from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = any($1) and a.attoptions is not null and a.attnum > 0 and not a.attisdropped
       union all select 'tablespace', n.nspname || '.' || c.relname, 'pg_class'::regclass, c.oid
         from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = any($1) and c.reltablespace <> 0
       union all select 'security label', l.provider || ' ' || l.objoid::text, 'pg_seclabel'::regclass, l.objoid from pg_seclabel l
@@ -282,7 +288,7 @@ interface Supplement {
   user: string;
   roles: string[];
   owners: Array<[string, number, string]>;
-  attrs: Array<{ relid: number; num: number; type: string; default: string | null; collation: string | null; storage: string | null }>;
+  attrs: Array<{ relid: number; num: number; type: string; default: string | null; collation: string | null; storage: string | null; compression: string | null }>;
   indexdefs: Array<{ oid: number; def: string; inherited: boolean }>;
   condefs: Array<{ oid: number; def: string; parentSameRel: boolean }>;
   procs: Array<{ oid: number; schema: string; name: string; kind: string; identity: string; args: string; result: string; lang: string; def: string | null; owner: string | null; acl: [string, string, boolean][] | null }>;
@@ -486,7 +492,11 @@ function buildCatalog(raw: Introspection, sup: Supplement, schemas: string[], ex
     parents.set(String(h.inhrelid), list);
   }
   const replIdentIndex = new Map<string, string>(); // table oid → index oid
-  for (const i of raw.indexes) if (i.indisreplident) replIdentIndex.set(String(i.indrelid), String(i.indexrelid));
+  const clusterIndex = new Map<string, string>(); // table oid → index oid
+  for (const i of raw.indexes) {
+    if (i.indisreplident) replIdentIndex.set(String(i.indrelid), String(i.indexrelid));
+    if (i.indisclustered) clusterIndex.set(String(i.indrelid), String(i.indexrelid));
+  }
   for (const c of raw.classes) {
     const schema = nsName.get(String(c.relnamespace));
     if (!schema || !included.has(schema) || extMember.has(`pg_class:${c._id}`)) continue;
@@ -502,7 +512,7 @@ function buildCatalog(raw: Introspection, sup: Supplement, schemas: string[], ex
           partitionKey: info?.partkey ?? null, partitionOf: null, partitionBound: c.relispartition ? info?.bound ?? null : null, inherits: [],
           rowSecurity: !!c.relrowsecurity, forceRowSecurity: !!c.relforcerowsecurity,
           replicaIdentity: (['d', 'n', 'f', 'i'].includes(c.relreplident ?? 'd') ? c.relreplident ?? 'd' : 'd') as 'd',
-          replicaIndex: null, options: normalizeReloptions(c.reloptions),
+          replicaIndex: null, options: normalizeReloptions(c.reloptions), clusterIndex: null,
         };
         if (add(t, 'pg_class', oid)) tables.set(oid, t);
         break;
@@ -578,7 +588,7 @@ function buildCatalog(raw: Introspection, sup: Supplement, schemas: string[], ex
         comment: comment('pg_class', a.attrelid, a.attnum), deps: [t.id], table: t.id, position: a.attnum,
         type: info?.type ?? '', notNull: !!a.attnotnull, default: generated ? null : info?.default ?? null, identity, generated,
         collation: info?.collation ?? null, acl: acl('pg_class', a.attrelid, 'c', a.attnum), inherited: (a.attinhcount ?? 0) > 0,
-        storage: info?.storage ?? null, statistics: normalizeStatisticsTarget(a.attstattarget),
+        storage: info?.storage ?? null, statistics: normalizeStatisticsTarget(a.attstattarget), compression: info?.compression ?? null,
       };
       if (add(col, 'pg_class', a.attrelid, a.attnum)) t.columns.push(col.id);
     }
@@ -664,6 +674,8 @@ function buildCatalog(raw: Introspection, sup: Supplement, schemas: string[], ex
   for (const [oid, t] of tables) {
     const ix = replIdentIndex.get(oid);
     if (t.replicaIdentity === 'i' && ix) t.replicaIndex = idOf.get(key('pg_class', ix)) ?? null;
+    const cl = clusterIndex.get(oid);
+    if (cl) t.clusterIndex = idOf.get(key('pg_class', cl)) ?? null;
   }
 
   // Functions, procedures, aggregates.

@@ -174,6 +174,8 @@ export interface TableObject extends Base, Owned, Granted {
   replicaIndex: string | null;
   /** Storage parameters (`reloptions`), sorted, e.g. `fillfactor=70`. */
   options: string[];
+  /** The index CLUSTER uses (ALTER TABLE … CLUSTER ON), as an index or constraint identity, or null. */
+  clusterIndex: string | null;
 }
 
 export interface IdentitySpec {
@@ -210,6 +212,8 @@ export interface ColumnObject extends Base, Granted {
   storage: string | null;
   /** `attstattarget` when set (ALTER COLUMN … SET STATISTICS), or null. */
   statistics: number | null;
+  /** `attcompression` when set (`pglz`, `lz4`), or null for the default. */
+  compression: string | null;
 }
 
 export interface ConstraintObject extends Base {

@@ -74,6 +74,7 @@ export function columnSettingsSql(cat: Catalog, c: ColumnObject): string[] {
   const alter = (s: string) => `ALTER TABLE ${tableName(cat, c.table)} ALTER COLUMN ${quoteIdent(c.name)} ${s}`;
   if (c.storage) out.push(alter(`SET STORAGE ${STORAGE[c.storage] ?? 'EXTENDED'}`));
   if (c.statistics !== null) out.push(alter(`SET STATISTICS ${c.statistics}`));
+  if (c.compression) out.push(alter(`SET COMPRESSION ${c.compression}`));
   return out;
 }
 
@@ -190,6 +191,12 @@ export function replicaIdentitySql(cat: Catalog, t: TableObject): string {
   return `ALTER TABLE ${name} REPLICA IDENTITY ${{ d: 'DEFAULT', n: 'NOTHING', f: 'FULL', i: 'DEFAULT' }[t.replicaIdentity]}`;
 }
 
+/** `ALTER TABLE … CLUSTER ON …` / `SET WITHOUT CLUSTER`. */
+export function clusterSql(cat: Catalog, t: TableObject): string {
+  const ix = t.clusterIndex ? cat.objects[t.clusterIndex] : undefined;
+  return ix ? `ALTER TABLE ${qualified(t.schema, t.name)} CLUSTER ON ${quoteIdent(ix.name)}` : `ALTER TABLE ${qualified(t.schema, t.name)} SET WITHOUT CLUSTER`;
+}
+
 /** `ALTER DOMAIN … ADD CONSTRAINT …`. */
 export function domainConstraintSql(d: DomainObject, name: string, definition: string): string {
   return `ALTER DOMAIN ${qualified(d.schema, d.name)} ADD CONSTRAINT ${quoteIdent(name)} ${definition}`;
@@ -212,6 +219,8 @@ function tableSql(cat: Catalog, o: TableObject): string[] {
   const cols = o.columns.map((id) => cat.objects[id] as ColumnObject).filter(Boolean).sort((a, b) => a.position - b.position).filter((c) => !c.inherited);
   const body = cols.map((c) => '    ' + columnDefinition(c)).join(',\n');
   let s = `CREATE ${o.persistence === 'u' ? 'UNLOGGED ' : ''}TABLE ${qualified(o.schema, o.name)} (${cols.length ? '\n' + body + '\n' : ''})`;
+  // Only a partition re-created with its partitioned table keeps `partitionOf` here (see diff/inheritance.ts).
+  if (o.partitionOf) s = `CREATE ${o.persistence === 'u' ? 'UNLOGGED ' : ''}TABLE ${qualified(o.schema, o.name)} PARTITION OF ${tableName(cat, o.partitionOf)} ${o.partitionBound}`;
   if (o.inherits.length) s += ` INHERITS (${o.inherits.map((p) => tableName(cat, p)).join(', ')})`;
   if (o.partitionKey) s += ` PARTITION BY ${o.partitionKey}`;
   if (o.options.length) s += ` WITH (${o.options.join(', ')})`;

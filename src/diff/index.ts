@@ -14,7 +14,7 @@ import {
 } from './objects.js';
 import { diffEventTriggers, diffRules, diffStatistics, diffTextSearch } from './others.js';
 import { diffDefaultPrivileges, diffOwnersAndPrivileges, diffPolicies } from './security.js';
-import { columnReplacement, diffTables } from './tables.js';
+import { columnReplacement, diffTables, tableReplacements } from './tables.js';
 import { diffCollations, diffDomains, diffTypes } from './typedefs.js';
 import { diffViews } from './views.js';
 
@@ -47,6 +47,13 @@ export function diff(from0: Catalog, to0: Catalog): Change[] {
     ...diffStatistics(from, to),
     ...diffEventTriggers(from, to),
   ];
+  const rebuilt = tableReplacements(from, to);
+  if (rebuilt.tables.size) {
+    // Superseded: every other step on a re-created table or what hangs off it.
+    const on = (id: string) => rebuilt.tables.has(id) || [from.objects[id], to.objects[id]].some((o) => o && 'table' in o && rebuilt.tables.has(o.table as string));
+    for (let i = changes.length - 1; i >= 0; i--) if (!links.changes.includes(changes[i]!) && on(changes[i]!.id)) changes.splice(i, 1);
+    changes.push(...rebuilt.changes);
+  }
   cascadeReplacements(from, to, changes);
   changes.push(...inheritedCreates(from, to, changes));
   changes.push(...diffComments(from, to, changes));

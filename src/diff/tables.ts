@@ -3,8 +3,8 @@ import type { Catalog, ColumnObject, ConstraintObject, TableObject } from '../ca
 import { objectsOfKind } from '../catalog/model.js';
 import { qualified, quoteIdent } from '../db/quote.js';
 import { change, PHASE, type Change } from './change.js';
-import { columnDefinition, createSql, dropSql, identityClause, replicaIdentitySql, rlsSql, storageName, tableName } from './ddl.js';
-import { relationMembers } from './objects.js';
+import { clusterSql, columnDefinition, createSql, dropSql, identityClause, replicaIdentitySql, rlsSql, storageName, tableName } from './ddl.js';
+import { createChange, relationMembers } from './objects.js';
 import { isWidening } from './types.js';
 import { comparableExpression as cx } from '../catalog/normalize.js';
 
@@ -25,6 +25,7 @@ export function diffTables(from: Catalog, to: Catalog): Change[] {
   const out: Change[] = [];
   for (const t of objectsOfKind(to, 'table')) {
     const old = from.objects[t.id] as TableObject | undefined;
+    if (old && old.partitionKey !== t.partitionKey) continue; // re-created whole: see tableReplacements
     if (!old) {
       const cols = t.columns;
       out.push(change({
@@ -36,6 +37,9 @@ export function diffTables(from: Catalog, to: Catalog): Change[] {
           id: t.id, kind: 'table', op: 'alter', description: `set replica identity of ${t.schema}.${t.name}`, sql: [replicaIdentitySql(to, t)],
           phase: PHASE.tableSettings, requires: [t.id, ...(t.replicaIndex ? [t.replicaIndex] : [])],
         }));
+      }
+      if (t.clusterIndex) {
+        out.push(change({ id: t.id, kind: 'table', op: 'alter', description: `set the cluster index of ${t.schema}.${t.name}`, sql: [clusterSql(to, t)], phase: PHASE.tableSettings, requires: [t.id, t.clusterIndex] }));
       }
       continue;
     }
@@ -92,6 +96,61 @@ export function diffTables(from: Catalog, to: Catalog): Change[] {
     }));
   }
   return out;
+}
+
+/**
+ * Tables PostgreSQL cannot change in place — a new partition key, or a plain table turning into a
+ * partitioned one and back — are dropped and created again (destructive: the rows are lost), with
+ * their partitions (dropped with them) and every object on them. Returns the changes and the tables
+ * re-created; the diff drops its other changes on those tables (these supersede them) and its
+ * cascade re-creates what depends on them.
+ */
+export function tableReplacements(from: Catalog, to: Catalog): { changes: Change[]; tables: Set<string> } {
+  const changes: Change[] = [];
+  const tables = new Set<string>();
+  const roots = objectsOfKind(to, 'table').filter((t) => {
+    const a = from.objects[t.id];
+    return a && a.kind === 'table' && a.partitionKey !== t.partitionKey;
+  });
+  // Partitions of a re-created table (on both sides) go with it.
+  const childrenOf = (cat: Catalog, id: string) => objectsOfKind(cat, 'table').filter((c) => c.partitionOf === id).map((c) => c.id);
+  const queue = roots.map((t) => t.id);
+  while (queue.length) {
+    const id = queue.shift()!;
+    if (tables.has(id)) continue;
+    tables.add(id);
+    for (const c of [...childrenOf(from, id), ...childrenOf(to, id)]) if (from.objects[c] && to.objects[c]) queue.push(c);
+  }
+  for (const id of tables) {
+    const a = from.objects[id] as TableObject;
+    const b = to.objects[id] as TableObject;
+    const label = `${b.schema}.${b.name}`;
+    const why = roots.some((r) => r.id === id) ? 'partitioning changed' : `its partitioned table ${b.partitionOf?.slice(6)} is re-created`;
+    const members = tableMembers(from, id);
+    changes.push(change({
+      id, kind: 'table', op: 'replace', description: `drop table ${label} to re-create it (${why})`, sql: roots.some((r) => r.id === id) ? [dropSql(from, a)] : [],
+      phase: PHASE.dropTable, drops: [id, ...members], releases: depsOf(from, [id, ...members]), destructive: `re-creates table ${label}: its rows are lost`,
+    }));
+    changes.push(change({
+      id, kind: 'table', op: 'replace', description: `re-create table ${label} (${why})`, sql: createSql(to, b), phase: PHASE.createTable,
+      creates: [id, ...b.columns], requires: depsOf(to, [id, ...b.columns]).filter((d) => d !== b.partitionOf || !tables.has(d)).concat(b.partitionOf ? [b.partitionOf] : []),
+    }));
+    for (const m of tableMembers(to, id)) {
+      const o = to.objects[m]!;
+      if (o.kind === 'column' || ('inherited' in o && o.inherited)) continue;
+      const c = createChange(to, o);
+      c.op = 'replace';
+      c.description = `re-create ${o.kind} ${m.slice(m.indexOf(':') + 1)} (${why})`;
+      changes.push(c);
+    }
+    if (b.replicaIdentity !== 'd') {
+      changes.push(change({ id, kind: 'table', op: 'alter', description: `set replica identity of ${label}`, sql: [replicaIdentitySql(to, b)], phase: PHASE.tableSettings, requires: [id, ...(b.replicaIndex ? [b.replicaIndex] : [])] }));
+    }
+    if (b.clusterIndex) {
+      changes.push(change({ id, kind: 'table', op: 'alter', description: `set the cluster index of ${label}`, sql: [clusterSql(to, b)], phase: PHASE.tableSettings, requires: [id, b.clusterIndex] }));
+    }
+  }
+  return { changes, tables };
 }
 
 /**
@@ -222,6 +281,9 @@ function alterColumnSettings(_from: Catalog, to: Catalog, a: ColumnObject, b: Co
   if (a.statistics !== b.statistics) {
     out.push(change({ ...base, description: `set statistics target of ${label}`, sql: [alter(`SET STATISTICS ${b.statistics ?? -1}`)], phase: PHASE.alterColumn + 1 }));
   }
+  if ((a.compression ?? null) !== (b.compression ?? null)) {
+    out.push(change({ ...base, description: `set compression of ${label}`, sql: [alter(`SET COMPRESSION ${b.compression ?? 'default'}`)], phase: PHASE.alterColumn + 1 }));
+  }
   return out;
 }
 
@@ -254,6 +316,12 @@ function alterTable(to: Catalog, a: TableObject, b: TableObject): Change[] {
   }
   if (a.forceRowSecurity !== b.forceRowSecurity) {
     out.push(change({ ...base, description: `${b.forceRowSecurity ? 'force' : 'no force'} row level security on ${label}`, sql: [rlsSql(b, 'force', b.forceRowSecurity)], phase: PHASE.tableSettings }));
+  }
+  if ((a.clusterIndex ?? null) !== (b.clusterIndex ?? null)) {
+    out.push(change({
+      ...base, description: `${b.clusterIndex ? 'set' : 'remove'} the cluster index of ${label}`, sql: [clusterSql(to, b)], phase: PHASE.tableSettings,
+      requires: b.clusterIndex ? [b.clusterIndex] : [], releases: a.clusterIndex ? [a.clusterIndex] : [],
+    }));
   }
   if (a.replicaIdentity !== b.replicaIdentity || a.replicaIndex !== b.replicaIndex) {
     out.push(change({

@@ -3,7 +3,7 @@
  * range types, domains (DEFAULT, NOT NULL and constraints in place; a new base type through a
  * replacement domain) and collations.
  */
-import type { Catalog, CompositeType, DomainObject } from '../catalog/model.js';
+import type { Catalog, ColumnObject, CompositeType, DomainObject } from '../catalog/model.js';
 import { objectsOfKind } from '../catalog/model.js';
 import { comparableExpression as cx } from '../catalog/normalize.js';
 import { qualified, quoteIdent } from '../db/quote.js';
@@ -49,6 +49,15 @@ function alterComposite(from: Catalog, to: Catalog, a: CompositeType, b: Composi
   }
   for (const x of newOnes) actions.push(`ADD ATTRIBUTE ${quoteIdent(x.name)} ${attrSpec(x)}`);
   if (!actions.length) return [];
+  // PostgreSQL refuses ALTER ATTRIBUTE … TYPE while a column uses the type: recast through a new type.
+  const users = usingColumns(from, to, a, b);
+  if (users.length && actions.some((x) => x.startsWith('ALTER ATTRIBUTE'))) {
+    // Attributes added and dropped in place first (allowed), so the old and new row text match.
+    const inPlace = actions.filter((x) => !x.startsWith('ALTER ATTRIBUTE'));
+    const r = recastReplacement(to, a, b, users, 'TYPE', `${b.name}__schemaplan_old`);
+    if (inPlace.length) r.sql.unshift(`ALTER TYPE ${qualified(b.schema, b.name)} ${inPlace.join(', ')}`);
+    return [r];
+  }
   return [change({
     id: b.id, kind: 'type', op: 'alter', description: `alter composite type ${label(b)}`,
     sql: [`ALTER TYPE ${qualified(b.schema, b.name)} ${actions.join(', ')}`], phase: PHASE.createType + 1, requires: b.deps, releases: a.deps,
@@ -100,13 +109,35 @@ export function diffDomains(from: Catalog, to: Catalog): Change[] {
  * that do not fit the new base type make the recast fail. Counts as dropping and re-creating the
  * domain, so the cascade re-creates what else uses it.
  */
-function domainReplacement(from: Catalog, to: Catalog, a: DomainObject, b: DomainObject): Change {
-  const name = qualified(b.schema, b.name);
-  const tmp = `${b.name}__schemaplan_old`;
-  const columns = objectsOfKind(to, 'column').filter((c) => {
+/** Columns that use type `a` before and `b` after (inherited copies follow their parent's column). */
+function usingColumns(from: Catalog, to: Catalog, a: { schema: string; name: string }, b: { schema: string; name: string }): ColumnObject[] {
+  return objectsOfKind(to, 'column').filter((c) => {
     const old = from.objects[c.id];
     return !c.inherited && old?.kind === 'column' && isOfType(c.type, b) && isOfType(old.type, a);
   });
+}
+
+/**
+ * A composite type whose attribute changes type while columns use it: renamed away, created anew,
+ * the columns recast through text (the row's text form), the old type dropped. Destructive: a value
+ * that does not fit the new attribute type fails the recast.
+ */
+function recastReplacement(to: Catalog, a: CompositeType, b: CompositeType, columns: ColumnObject[], keyword: 'TYPE', tmp: string): Change {
+  const name = qualified(b.schema, b.name);
+  const sql = [`ALTER ${keyword} ${name} RENAME TO ${quoteIdent(tmp)}`, ...createSql(to, b)];
+  for (const c of columns) sql.push(`ALTER TABLE ${tableName(to, c.table)} ALTER COLUMN ${quoteIdent(c.name)} TYPE ${c.type} USING ${quoteIdent(c.name)}::text::${c.type}`);
+  sql.push(`DROP ${keyword} ${qualified(b.schema, tmp)}`);
+  return change({
+    id: b.id, kind: 'type', op: 'replace', description: `replace composite type ${label(b)} (attribute types change; recasts ${columns.map((c) => c.id.slice(7)).join(', ')})`,
+    sql, phase: PHASE.createType + 1, drops: [a.id], creates: [b.id], releases: a.deps, requires: b.deps,
+    destructive: `changes attribute types of ${label(b)}; values that do not fit fail the recast`, revertFields: ['attributes', 'attributeComments'],
+  });
+}
+
+function domainReplacement(from: Catalog, to: Catalog, a: DomainObject, b: DomainObject): Change {
+  const name = qualified(b.schema, b.name);
+  const tmp = `${b.name}__schemaplan_old`;
+  const columns = usingColumns(from, to, a, b);
   const sql = [`ALTER DOMAIN ${name} RENAME TO ${quoteIdent(tmp)}`, ...createSql(to, b)];
   for (const c of columns) {
     sql.push(`ALTER TABLE ${tableName(to, c.table)} ALTER COLUMN ${quoteIdent(c.name)} TYPE ${c.type} USING ${quoteIdent(c.name)}::${b.baseType}::${c.type}`);

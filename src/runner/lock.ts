@@ -30,7 +30,8 @@ export function lockKey(table: TrackingTable): bigint {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Who holds the migration lock of `table`, from pg_locks and pg_stat_activity, as one phrase for
+ * Who holds the migration lock of `table` in this database (advisory locks are per database), from
+ * pg_locks and pg_stat_activity, as one phrase for
  * messages: pid, application_name, role, client address (or "local socket"), when its session
  * started and what it is running; `undefined` when nobody holds it (or it cannot be seen).
  */
@@ -46,7 +47,8 @@ async function holder(db: Db, key: bigint): Promise<string | undefined> {
               CASE WHEN a.client_addr IS NULL THEN NULL ELSE host(a.client_addr) || COALESCE(':' || a.client_port, '') END AS client,
               a.backend_start AS started, a.state, COALESCE(a.query_start, a.state_change) AS since, a.query, l.pid = pg_backend_pid() AS me
          FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
-        WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.classid::bigint = $1::bigint AND l.objid::bigint = $2::bigint`,
+        WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.classid::bigint = $1::bigint AND l.objid::bigint = $2::bigint
+          AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
       [String(u >> 32n), String(u & 0xffffffffn)],
     );
     if (rows.length === 0) return undefined;

@@ -166,6 +166,12 @@ cases('routines', [
 cases('types', [
   { name: 'composite create / drop', a: '', b: `CREATE TYPE pair AS (a int, b text COLLATE "C"); COMMENT ON COLUMN pair.b IS 'second';` },
   { name: 'composite attribute added, dropped and retyped', a: `CREATE TYPE pair AS (a int, b text, c int);`, b: `CREATE TYPE pair AS (a bigint, c int, d date);` },
+  {
+    name: 'composite attribute retyped while a column uses it',
+    a: `CREATE TYPE pair AS (a int, b text); CREATE TABLE t (p pair, q pair[]); CREATE VIEW v AS SELECT (p).a FROM t;`,
+    b: `CREATE TYPE pair AS (a bigint, b text, c int); CREATE TABLE t (p pair, q pair[]); CREATE VIEW v AS SELECT (p).a FROM t;`,
+    opts: { seed: { a: `INSERT INTO t VALUES (ROW(1, 'x'), ARRAY[ROW(2, 'y')::pair]);` } },
+  },
   { name: 'composite attributes reordered', a: `CREATE TYPE pair AS (a int, b text);`, b: `CREATE TYPE pair AS (b text, a int);` },
   {
     name: 'composite used by a function',
@@ -400,6 +406,21 @@ cases('partitions and inheritance', [
     b: `${P} ${P1} ${P2} CREATE TABLE ref (id int, at date, FOREIGN KEY (id, at) REFERENCES m);`,
   },
   {
+    name: 'partition key changed (re-created with its partitions, dependents re-created)',
+    a: `CREATE TABLE m (id int NOT NULL, at date, v text, PRIMARY KEY (id)) PARTITION BY RANGE (id);
+        CREATE TABLE m1 PARTITION OF m FOR VALUES FROM (0) TO (100); CREATE INDEX m_v ON m (v);
+        CREATE VIEW mv AS SELECT id, v FROM m; CREATE TABLE r (mid int REFERENCES m); COMMENT ON TABLE m IS 'm';`,
+    b: `CREATE TABLE m (id int NOT NULL, at date, v text, PRIMARY KEY (id)) PARTITION BY LIST (id);
+        CREATE TABLE m1 PARTITION OF m FOR VALUES IN (1, 2); CREATE INDEX m_v ON m (v);
+        CREATE VIEW mv AS SELECT id, v FROM m; CREATE TABLE r (mid int REFERENCES m); COMMENT ON TABLE m IS 'm';`,
+  },
+  {
+    name: 'plain table becomes partitioned',
+    a: `CREATE TABLE m (id int NOT NULL, v text); CREATE INDEX m_v ON m (v);`,
+    b: `CREATE TABLE m (id int NOT NULL, v text) PARTITION BY HASH (id); CREATE TABLE m0 PARTITION OF m FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+        CREATE TABLE m1 PARTITION OF m FOR VALUES WITH (MODULUS 2, REMAINDER 1); CREATE INDEX m_v ON m (v);`,
+  },
+  {
     name: 'table inheritance create / drop and INHERIT / NO INHERIT',
     a: `CREATE TABLE base (id int, v text CHECK (v <> '')); CREATE TABLE kid (id int, v text, extra int);`,
     b: `CREATE TABLE base (id int, v text CHECK (v <> '')); CREATE TABLE kid (extra int) INHERITS (base); CREATE TABLE kid2 (w int) INHERITS (base);`,
@@ -456,6 +477,65 @@ cases('more', [
     a: `${T} CREATE VIEW v AS SELECT id FROM t; CREATE VIEW w AS SELECT name FROM t; CREATE POLICY p ON t USING (n > 0);`,
     b: `CREATE TABLE t (id int PRIMARY KEY, name text, n bigint); CREATE VIEW w AS SELECT name, n FROM t; GRANT SELECT ON w TO sp_reader;`,
     opts: { allowDestructive: false },
+  },
+]);
+
+cases('breadth', [
+  { name: 'cluster index and column compression', a: T, b: `${T} CREATE INDEX t_n ON t (n); ALTER TABLE t CLUSTER ON t_n; ALTER TABLE t ALTER COLUMN name SET COMPRESSION pglz;` },
+  { name: 'cluster index moved', a: `${T} CREATE INDEX t_n ON t (n); ALTER TABLE t CLUSTER ON t_n;`, b: `${T} CREATE INDEX t_n ON t (n); ALTER TABLE t CLUSTER ON t_pkey;` },
+  {
+    name: 'view and the columns it uses dropped together',
+    a: `${T} CREATE VIEW v AS SELECT id, name FROM t; CREATE VIEW w AS SELECT name FROM v;`,
+    b: `CREATE TABLE t (id int PRIMARY KEY, n int);`,
+  },
+  {
+    name: 'column in a multi-column unique constraint dropped',
+    a: `CREATE TABLE t (a int, b int, c int, UNIQUE (a, b)); CREATE INDEX t_bc ON t (b, c);`,
+    b: `CREATE TABLE t (a int, c int);`,
+  },
+  {
+    name: 'check constraint NO INHERIT and deferrable unique',
+    a: `CREATE TABLE t (a int, b int);`,
+    b: `CREATE TABLE t (a int CHECK (a > 0) NO INHERIT, b int UNIQUE DEFERRABLE INITIALLY DEFERRED);`,
+  },
+  {
+    name: 'matview over a view that changes in place',
+    a: `${T} CREATE VIEW v AS SELECT id, n FROM t; CREATE MATERIALIZED VIEW mv AS SELECT id FROM v;`,
+    b: `${T} CREATE VIEW v AS SELECT id, n, name FROM t WHERE n > 0; CREATE MATERIALIZED VIEW mv AS SELECT id FROM v;`,
+  },
+  {
+    name: 'sequence in another schema used by a default, grants on it',
+    a: `CREATE SCHEMA ids;`,
+    b: `CREATE SCHEMA ids; CREATE SEQUENCE ids.s; CREATE TABLE t (id bigint DEFAULT nextval('ids.s')); GRANT USAGE ON SEQUENCE ids.s TO sp_writer;`,
+    opts: { schemas: ['public', 'ids'] },
+  },
+  {
+    name: 'identity, generated and defaults on a new partitioned table',
+    a: '',
+    b: `CREATE TABLE m (id int NOT NULL, at date NOT NULL DEFAULT current_date, d int GENERATED ALWAYS AS (id * 2) STORED) PARTITION BY LIST (at);
+        CREATE TABLE m_x PARTITION OF m DEFAULT;`,
+  },
+  {
+    name: 'trigger function and view in one migration with a table',
+    a: '',
+    b: `CREATE TABLE t (id int, at timestamptz); CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.at := now(); RETURN NEW; END $$;
+        CREATE TRIGGER t_touch BEFORE UPDATE ON t FOR EACH ROW WHEN (OLD.* IS DISTINCT FROM NEW.*) EXECUTE FUNCTION touch();
+        CREATE VIEW recent AS SELECT * FROM t WHERE at > now() - interval '1 day';`,
+  },
+  {
+    name: 'a view over a table whose column is added, dropped and retyped at once',
+    a: `CREATE TABLE t (a int, b text, c int); CREATE VIEW v AS SELECT a, b FROM t;`,
+    b: `CREATE TABLE t (a bigint, c int, d text); CREATE VIEW v AS SELECT a, d FROM t;`,
+  },
+  {
+    name: 'function overloads and a view using one',
+    a: `CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql AS $$ SELECT x $$; CREATE FUNCTION f(x text) RETURNS text LANGUAGE sql AS $$ SELECT x $$; CREATE VIEW v AS SELECT f(1) AS a;`,
+    b: `CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql AS $$ SELECT x + 1 $$; CREATE FUNCTION f(x bigint) RETURNS bigint LANGUAGE sql AS $$ SELECT x $$; CREATE VIEW v AS SELECT f(1) AS a;`,
+  },
+  {
+    name: 'grant on a partitioned table and its partitions, and RLS on a partition',
+    a: `${P} ${P1}`,
+    b: `${P} ${P1} GRANT SELECT ON m TO sp_reader; GRANT SELECT ON m_2024 TO sp_reader; ALTER TABLE m_2024 ENABLE ROW LEVEL SECURITY;`,
   },
 ]);
 
