@@ -32,7 +32,6 @@ import {
   normalizeAcl,
   normalizeCatalog,
   normalizeIcuLocale,
-  normalizeReloptions,
   normalizeStatisticsTarget,
   type AclKind,
   type AclRow,
@@ -160,7 +159,7 @@ select json_build_object(
         from pg_constraint dc where dc.contypid = t.oid and dc.contype = 'c'))), '[]')
     from pg_type t join pg_namespace n on n.oid = t.typnamespace join pg_type bt on bt.oid = t.typbasetype
     where n.nspname = any($1) and t.typtype = 'd'),
-  'ranges', (select coalesce(json_agg(json_build_object('oid', r.rngtypid, 'multi', r.rngmultitypid,
+  'ranges', (select coalesce(json_agg(json_build_object('oid', r.rngtypid, 'multi', (to_jsonb(r) ->> 'rngmultitypid')::oid,
       'options', concat_ws(', ',
         'SUBTYPE = ' || format_type(r.rngsubtype, null),
         case when r.rngsubopc <> 0 and not oc.opcdefault then 'SUBTYPE_OPCLASS = ' || quote_ident(ocn.nspname) || '.' || quote_ident(oc.opcname) end,
@@ -168,7 +167,7 @@ select json_build_object(
           then (select 'COLLATION = ' || quote_ident(cn.nspname) || '.' || quote_ident(co.collname) from pg_collation co join pg_namespace cn on cn.oid = co.collnamespace where co.oid = r.rngcollation) end,
         case when r.rngcanonical <> 0 then 'CANONICAL = ' || r.rngcanonical::regproc::text end,
         case when r.rngsubdiff <> 0 then 'SUBTYPE_DIFF = ' || r.rngsubdiff::regproc::text end,
-        'MULTIRANGE_TYPE_NAME = ' || (select quote_ident(mn.nspname) || '.' || quote_ident(mt.typname) from pg_type mt join pg_namespace mn on mn.oid = mt.typnamespace where mt.oid = r.rngmultitypid)))), '[]')
+        'MULTIRANGE_TYPE_NAME = ' || (select quote_ident(mn.nspname) || '.' || quote_ident(mt.typname) from pg_type mt join pg_namespace mn on mn.oid = mt.typnamespace where mt.oid = (to_jsonb(r) ->> 'rngmultitypid')::oid)))), '[]')
     from pg_range r join pg_type t on t.oid = r.rngtypid join pg_namespace n on n.oid = t.typnamespace
     join pg_type st on st.oid = r.rngsubtype
     left join pg_opclass oc on oc.oid = r.rngsubopc left join pg_namespace ocn on ocn.oid = oc.opcnamespace
@@ -512,7 +511,7 @@ function buildCatalog(raw: Introspection, sup: Supplement, schemas: string[], ex
           partitionKey: info?.partkey ?? null, partitionOf: null, partitionBound: c.relispartition ? info?.bound ?? null : null, inherits: [],
           rowSecurity: !!c.relrowsecurity, forceRowSecurity: !!c.relforcerowsecurity,
           replicaIdentity: (['d', 'n', 'f', 'i'].includes(c.relreplident ?? 'd') ? c.relreplident ?? 'd' : 'd') as 'd',
-          replicaIndex: null, options: normalizeReloptions(c.reloptions), clusterIndex: null,
+          replicaIndex: null, options: [...(c.reloptions ?? [])], clusterIndex: null,
         };
         if (add(t, 'pg_class', oid)) tables.set(oid, t);
         break;
@@ -540,7 +539,7 @@ function buildCatalog(raw: Introspection, sup: Supplement, schemas: string[], ex
         }
         const v = {
           id: objectId(c.relkind === 'v' ? 'view' : 'matview', schema, c.relname), kind: c.relkind === 'v' ? 'view' : 'matview', ...base,
-          acl: acl('pg_class', oid, 'r'), definition: (info?.viewdef ?? '').trim(), columns, options: normalizeReloptions(c.reloptions), columnComments,
+          acl: acl('pg_class', oid, 'r'), definition: (info?.viewdef ?? '').trim(), columns, options: [...(c.reloptions ?? [])], columnComments,
         } as ViewObject | MatviewObject;
         if (add(v, 'pg_class', oid)) {
           views.set(oid, v);
@@ -762,7 +761,7 @@ function buildCatalog(raw: Introspection, sup: Supplement, schemas: string[], ex
   for (const e of sup.eventTriggers) {
     add({
       id: objectId('event_trigger', e.name), kind: 'event_trigger', schema: '', name: e.name, comment: e.comment, deps: [],
-      owner: e.owner, event: e.event, tags: e.tags ? [...e.tags].sort() : null, function: '', enabled: ENABLED(e.enabled),
+      owner: e.owner, event: e.event, tags: e.tags ? [...e.tags] : null, function: '', enabled: ENABLED(e.enabled),
     }, 'pg_event_trigger', e.oid);
   }
   for (const e of sup.eventTriggers) {

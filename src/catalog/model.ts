@@ -172,7 +172,7 @@ export interface TableObject extends Base, Owned, Granted {
   replicaIdentity: 'd' | 'n' | 'f' | 'i';
   /** For replica identity `i`: the identity of the index (or of the constraint that owns it). */
   replicaIndex: string | null;
-  /** Storage parameters (`reloptions`), sorted, e.g. `fillfactor=70`. */
+  /** Storage parameters (`reloptions`) as stored, e.g. `fillfactor=70` (compared through `reloptionMap`). */
   options: string[];
   /** The index CLUSTER uses (ALTER TABLE … CLUSTER ON), as an index or constraint identity, or null. */
   clusterIndex: string | null;
@@ -287,7 +287,7 @@ interface ViewBase extends Base, Owned, Granted {
   /** `pg_get_viewdef(oid)`: the query, schema-qualified. */
   definition: string;
   columns: ViewColumn[];
-  /** `reloptions`, sorted: `check_option=local`, `security_barrier=true`, `security_invoker=true`, storage parameters of a matview. */
+  /** `reloptions` as stored: `check_option=local`, `security_barrier=true`, `security_invoker=on`, storage parameters of a matview (compared through `reloptionMap`). */
   options: string[];
   /** `COMMENT ON COLUMN view.column` texts by column name. */
   columnComments: Record<string, string>;

@@ -11,8 +11,8 @@
  * - 17 → 18: every NOT NULL is a `pg_constraint` row (`contype = 'n'`), and 17 adds them for domains:
  *   introspection reads NOT NULL from `attnotnull` / `typnotnull` and never models those rows.
  * - 17: `attstattarget` / `stxstattarget` "default" became NULL instead of -1: both read as null.
- * - Boolean reloptions are printed as given (`security_invoker='true'`, `=on`, `=1`): read as
- *   `true`/`false`.
+ * - Boolean reloptions are stored as given (`security_invoker='true'`, `=on`, `=1`): compared as
+ *   `true`/`false` and in name order (`reloptionMap`); generated SQL keeps the stored spelling.
  * - contrib extension versions move between majors: the version is kept for information but is not
  *   compared (see `fingerprint.ts` and the diff).
  * Everything else is passed through; the result is sorted so that equal catalogs serialise equally.
@@ -118,6 +118,11 @@ const BOOLEAN_RELOPTIONS = new Set([
   'security_barrier', 'security_invoker', 'autovacuum_enabled', 'toast.autovacuum_enabled', 'user_catalog_table',
   'vacuum_truncate', 'toast.vacuum_truncate', 'parallel_insert_enabled',
 ]);
+
+/** Storage parameters as name → normalised value (see `normalizeReloptions`), for comparisons. */
+export function reloptionMap(options: readonly string[]): Map<string, string> {
+  return new Map(normalizeReloptions(options).map((o) => [o.slice(0, o.indexOf('=')), o]));
+}
 
 /** `attstattarget` / `stxstattarget`: -1 (≤ 16) and NULL (≥ 17) both mean "default". */
 export function normalizeStatisticsTarget(v: number | null | undefined): number | null {
@@ -313,15 +318,18 @@ function splitTopLevel(s: string): string[] {
 export function comparableObject<T extends CatalogObject>(o: T): T {
   const x = o as CatalogObject;
   switch (x.kind) {
+    case 'view':
+    case 'matview':
+      return { ...x, definition: comparableExpression(x.definition), options: normalizeReloptions(x.options) } as T;
     case 'constraint':
     case 'index':
     case 'trigger':
-    case 'view':
-    case 'matview':
     case 'rule':
       return { ...x, definition: comparableExpression(x.definition) } as T;
     case 'column':
       return { ...x, default: comparableExpression(x.default), generated: comparableExpression(x.generated) } as T;
+    case 'table':
+      return { ...x, options: normalizeReloptions(x.options) } as T;
     case 'policy':
       return { ...x, using: comparableExpression(x.using), check: comparableExpression(x.check) } as T;
     case 'domain':

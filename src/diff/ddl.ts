@@ -202,6 +202,14 @@ export function domainConstraintSql(d: DomainObject, name: string, definition: s
   return `ALTER DOMAIN ${qualified(d.schema, d.name)} ADD CONSTRAINT ${quoteIdent(name)} ${definition}`;
 }
 
+/** `WITH (…)` storage parameters in their stored order and spelling, values quoted (as pg_dump writes them). */
+export function reloptionsSql(options: readonly string[]): string {
+  return options.map((o) => {
+    const eq = o.indexOf('=');
+    return eq < 0 ? o : `${o.slice(0, eq)}=${quoteLiteral(o.slice(eq + 1))}`;
+  }).join(', ');
+}
+
 /** A view's or matview's query text as CREATE … AS takes it. */
 export function viewQuery(definition: string): string {
   return definition.trim().replace(/;\s*$/, '');
@@ -209,7 +217,7 @@ export function viewQuery(definition: string): string {
 
 /** `CREATE [OR REPLACE] VIEW …` / `CREATE MATERIALIZED VIEW …`. */
 export function viewSql(o: Extract<CatalogObject, { kind: 'view' | 'matview' }>, orReplace = false): string {
-  const opts = o.options.length ? ` WITH (${o.options.join(', ')})` : '';
+  const opts = o.options.length ? ` WITH (${reloptionsSql(o.options)})` : '';
   if (o.kind === 'matview') return `CREATE MATERIALIZED VIEW ${qualified(o.schema, o.name)}${opts} AS\n${viewQuery(o.definition)}`;
   return `CREATE ${orReplace ? 'OR REPLACE ' : ''}VIEW ${qualified(o.schema, o.name)}${opts} AS\n${viewQuery(o.definition)}`;
 }
@@ -223,7 +231,7 @@ function tableSql(cat: Catalog, o: TableObject): string[] {
   if (o.partitionOf) s = `CREATE ${o.persistence === 'u' ? 'UNLOGGED ' : ''}TABLE ${qualified(o.schema, o.name)} PARTITION OF ${tableName(cat, o.partitionOf)} ${o.partitionBound}`;
   if (o.inherits.length) s += ` INHERITS (${o.inherits.map((p) => tableName(cat, p)).join(', ')})`;
   if (o.partitionKey) s += ` PARTITION BY ${o.partitionKey}`;
-  if (o.options.length) s += ` WITH (${o.options.join(', ')})`;
+  if (o.options.length) s += ` WITH (${reloptionsSql(o.options)})`;
   const out = [s];
   for (const c of cols) out.push(...columnSettingsSql(cat, c));
   if (o.rowSecurity) out.push(rlsSql(o, 'enable', true));

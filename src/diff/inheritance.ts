@@ -3,7 +3,8 @@
  * `INHERITS`) is changed with ATTACH/DETACH PARTITION and INHERIT/NO INHERIT, the way pg_dump
  * restores partitions: a partition is created as a standalone table with its own copies of the
  * parent's columns, CHECK constraints, indexes and keys (so every name is the one the target has),
- * then attached, which adopts them; cloned triggers come with the attach. Detaching turns the
+ * then attached, which adopts them; cloned triggers come with the attach. (A new INHERITS child is
+ * simply created with INHERITS.) Detaching turns the
  * inherited copies into the child's own objects (PostgreSQL keeps them) and drops cloned triggers.
  *
  * `prepareLinks` returns the two catalogs the rest of the diff works on — `from` as it is after
@@ -58,7 +59,9 @@ export function prepareLinks(from: Catalog, to: Catalog): LinkPlan {
     const before = a && a.kind === 'table' ? links(a) : [];
     const after = links(b);
     const removed = before.filter((l) => !after.some((m) => same(l, m)));
-    const added = after.filter((l) => !before.some((m) => same(l, m)));
+    // A new INHERITS child is created with INHERITS (its inherited columns then stay the parent's,
+    // as pg_dump shows them); only partitions are created standalone and attached.
+    const added = after.filter((l) => !before.some((m) => same(l, m))).filter((l) => a || l.bound !== null);
     if (removed.length) removedBy.set(b.id, removed);
     if (added.length) addedBy.set(b.id, added);
   }

@@ -3,10 +3,10 @@ import type { Catalog, ColumnObject, ConstraintObject, TableObject } from '../ca
 import { objectsOfKind } from '../catalog/model.js';
 import { qualified, quoteIdent } from '../db/quote.js';
 import { change, PHASE, type Change } from './change.js';
-import { clusterSql, columnDefinition, createSql, dropSql, identityClause, replicaIdentitySql, rlsSql, storageName, tableName } from './ddl.js';
+import { clusterSql, columnDefinition, createSql, dropSql, identityClause, reloptionsSql, replicaIdentitySql, rlsSql, storageName, tableName } from './ddl.js';
 import { createChange, relationMembers } from './objects.js';
 import { isWidening } from './types.js';
-import { comparableExpression as cx } from '../catalog/normalize.js';
+import { comparableExpression as cx, reloptionMap } from '../catalog/normalize.js';
 
 /** Identities implicitly dropped with a table: its columns, constraints, indexes, triggers, policies, rules and statistics. */
 export function tableMembers(cat: Catalog, tableId: string): string[] {
@@ -301,14 +301,14 @@ function alterTable(to: Catalog, a: TableObject, b: TableObject): Change[] {
   if (a.persistence !== b.persistence) {
     out.push(change({ ...base, description: `set table ${label} ${b.persistence === 'u' ? 'unlogged' : 'logged'}`, sql: [`ALTER TABLE ${name} SET ${b.persistence === 'u' ? 'UNLOGGED' : 'LOGGED'}`], phase: PHASE.alterColumn }));
   }
-  const aOpts = new Map(a.options.map((o) => [o.slice(0, o.indexOf('=')), o]));
-  const bOpts = new Map(b.options.map((o) => [o.slice(0, o.indexOf('=')), o]));
-  const set = [...bOpts].filter(([k, v]) => aOpts.get(k) !== v).map(([, v]) => v);
+  const aOpts = reloptionMap(a.options);
+  const bOpts = reloptionMap(b.options);
+  const set = b.options.filter((o) => { const k = o.slice(0, o.indexOf('=')); return aOpts.get(k) !== bOpts.get(k); });
   const reset = [...aOpts.keys()].filter((k) => !bOpts.has(k));
   if (set.length || reset.length) {
     out.push(change({
       ...base, description: `set storage parameters of table ${label}`, phase: PHASE.alterColumn,
-      sql: [...(set.length ? [`ALTER TABLE ${name} SET (${set.join(', ')})`] : []), ...(reset.length ? [`ALTER TABLE ${name} RESET (${reset.join(', ')})`] : [])],
+      sql: [...(set.length ? [`ALTER TABLE ${name} SET (${reloptionsSql(set)})`] : []), ...(reset.length ? [`ALTER TABLE ${name} RESET (${reset.join(', ')})`] : [])],
     }));
   }
   if (a.rowSecurity !== b.rowSecurity) {

@@ -8,10 +8,10 @@
  */
 import type { Catalog, ViewColumn, ViewObject, MatviewObject } from '../catalog/model.js';
 import { objectsOfKind } from '../catalog/model.js';
-import { comparableExpression, comparableViewDefinition, viewDefinitionsNeedNormalising } from '../catalog/normalize.js';
+import { comparableExpression, comparableViewDefinition, reloptionMap, viewDefinitionsNeedNormalising } from '../catalog/normalize.js';
 import { qualified } from '../db/quote.js';
 import { change, PHASE, type Change } from './change.js';
-import { viewSql } from './ddl.js';
+import { reloptionsSql, viewSql } from './ddl.js';
 import { addsAndDrops, label, replaceChanges } from './objects.js';
 
 const colKey = (c: ViewColumn) => `${c.name}\u0000${c.type}\u0000${c.collation ?? ''}`;
@@ -51,12 +51,12 @@ export function diffViews(from: Catalog, to: Catalog): Change[] {
       }
       continue;
     }
-    const aOpts = new Map(a.options.map((o) => [o.slice(0, o.indexOf('=')), o]));
-    const bOpts = new Map(b.options.map((o) => [o.slice(0, o.indexOf('=')), o]));
-    const set = [...bOpts].filter(([k, v]) => aOpts.get(k) !== v).map(([, v]) => v);
+    const aOpts = reloptionMap(a.options);
+    const bOpts = reloptionMap(b.options);
+    const set = b.options.filter((o) => { const k = o.slice(0, o.indexOf('=')); return aOpts.get(k) !== bOpts.get(k); });
     const reset = [...aOpts.keys()].filter((k) => !bOpts.has(k));
     const sql: string[] = [];
-    if (set.length) sql.push(`ALTER ${keyword} ${qualified(b.schema, b.name)} SET (${set.join(', ')})`);
+    if (set.length) sql.push(`ALTER ${keyword} ${qualified(b.schema, b.name)} SET (${reloptionsSql(set)})`);
     if (reset.length) sql.push(`ALTER ${keyword} ${qualified(b.schema, b.name)} RESET (${reset.join(', ')})`);
     if (sql.length) out.push(change({ id: b.id, kind: b.kind, op: 'alter', description: `set options of ${b.kind === 'view' ? 'view' : 'materialized view'} ${label(b)}`, sql, phase: PHASE.createView + 0.5 }));
   }

@@ -69,6 +69,7 @@ if (!available) {
           // empty → S
           const plan = await clock('plan empty→S', () => buildPlan(catE, catS, { allowDestructive: true }));
           expect(plan.blocked).toEqual([]);
+          expect(plan.warnings, 'no unmodelled objects, missing roles or dependency cycles').toEqual([]);
           await clock('apply empty→S', () => applySection(target, plan.up, `${name}: empty→S up`));
           const after = await look(target);
           expect(catalogDifferences(after, catS), `${name}: catalog after empty→S`).toEqual([]);

@@ -19,6 +19,7 @@ import { comparableObject } from '../../src/catalog/normalize.js';
 import { executeScript } from '../../src/sql/execute.js';
 import { connect } from '../../src/db/connect.js';
 import { createDatabase } from './db.js';
+import { comparableDump, dumpLineDifferences, findPgDump, schemaDump } from './pgdump.js';
 
 export interface ConvergeOptions {
   /** Passed to buildPlan (default true: every difference is emitted). */
@@ -29,6 +30,8 @@ export interface ConvergeOptions {
   seed?: { a?: string; b?: string };
   /** Schemas to introspect (default `['public']`). */
   schemas?: string[];
+  /** Why pg_dump of A after up legitimately differs from B's (the dump comparison is then skipped). */
+  dumpDiffers?: string;
   /** Further checks on the databases before they are reused (dbA holds A again, dbB holds B). */
   after?: (r: ConvergeResult) => Promise<void>;
 }
@@ -153,6 +156,15 @@ export interface Scratch {
  */
 const idle: Db[] = [];
 const everything: Db[] = [];
+const urlOf = new Map<Db, string>();
+
+/**
+ * When a pg_dump of the server's major is installed, every case also compares `pg_dump
+ * --schema-only` of A after the A→B up section with B's (it catches what the catalog does not
+ * model); `SCHEMAPLAN_CONVERGE_PGDUMP=0` turns it off. The embedded server packages ship no pg_dump,
+ * so on a fresh machine only the catalogs are compared.
+ */
+const dumpCheck = process.env.SCHEMAPLAN_CONVERGE_PGDUMP === '0' ? null : findPgDump(15);
 
 const RESET = `
 DO $$ DECLARE r record; BEGIN
@@ -170,7 +182,9 @@ COMMENT ON SCHEMA public IS 'standard public schema';`;
 async function acquire(): Promise<Db> {
   const db = idle.pop();
   if (db) return db;
-  const fresh = await connect(await createDatabase('cv'));
+  const url = await createDatabase('cv');
+  const fresh = await connect(url);
+  urlOf.set(fresh, url);
   everything.push(fresh);
   return fresh;
 }
@@ -212,6 +226,13 @@ export async function converge(schemaA: string, schemaB: string, opts: ConvergeO
     const [catA, catB] = await Promise.all([introspect(a.db, { schemas: opts.schemas }), introspect(b.db, { schemas: opts.schemas })]);
     const plan = await oneWay(a.db, catA, catB, opts, 'A→B');
     let reversePlan: Plan | undefined;
+    if (dumpCheck && 'bin' in dumpCheck && (opts.allowDestructive ?? true) && !opts.dumpDiffers) {
+      // A holds A again after down: apply up once more and compare the dumps.
+      await applySection(a.db, plan.up, 'A→B: up (pg_dump check)');
+      const [da, db] = [comparableDump(schemaDump(dumpCheck.bin, urlOf.get(a.db)!)), comparableDump(schemaDump(dumpCheck.bin, urlOf.get(b.db)!))];
+      expect(dumpLineDifferences(da, db), 'pg_dump of A after up vs B (+ extra, - missing)').toEqual([]);
+      await applySection(a.db, plan.down, 'A→B: down (pg_dump check)');
+    }
     if (opts.bothWays ?? true) reversePlan = await oneWay(b.db, catB, catA, opts, 'B→A');
     const result: ConvergeResult = { plan, reversePlan, dbA: a.db, dbB: b.db, catA, catB };
     await opts.after?.(result);
