@@ -136,7 +136,7 @@ export async function startPgServer(opts: { password?: string; prefix?: string; 
   const port = 20000 + Math.floor(Math.random() * 40000);
   const child = spawn(path.join(binDir, 'postgres'), [
     '-D', data, '-p', String(port), '-k', socketDir,
-    '-c', 'listen_addresses=', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200',
+    '-c', 'listen_addresses=', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200', '-c', 'max_locks_per_transaction=1024',
   ], { stdio: ['ignore', 'ignore', 'pipe'], ...(ids ?? {}) });
   let log = '';
   child.stderr!.on('data', (d) => (log = (log + String(d)).slice(-4000)));

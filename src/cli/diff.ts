@@ -33,7 +33,7 @@ export function register(program: Command): void {
       const resolve = (s: string) => (isUrl(s) ? s : path.resolve(s));
       const from = await sourceCatalog(cfg, resolve(flags.from), open);
       const to = await sourceCatalog(cfg, resolve(flags.to), open);
-      const plan = buildPlan(from, to, { allowDestructive: !!flags.allowDestructive });
+      const plan = buildPlan(from, to, { allowDestructive: !!flags.allowDestructive, online: false }); // one script: plain forms (online forms need file boundaries)
       for (const w of plan.warnings) err(`warning: ${w}`);
       for (const b of plan.blocked) err(`blocked: ${b.description}: ${b.reason} (allow with ${b.allowWith})`);
       const doc = planDocument(plan);

@@ -47,7 +47,7 @@ export function register(program: Command): void {
       }
       const desired = await desiredCatalog(cfg, open);
       const current = url ? await liveCatalog(cfg, url) : await historyCatalog(cfg, open, history);
-      const plan = buildPlan(current, desired, { allowDestructive: !!flags.allowDestructive });
+      const plan = buildPlan(current, desired, { allowDestructive: !!flags.allowDestructive, online: cfg.online?.enabled !== false });
       for (const w of plan.warnings) err(`warning: ${w}`);
       for (const b of plan.blocked) err(`blocked: ${b.description}: ${b.reason} (allow with ${b.allowWith})`);
       if (plan.up.length === 0) {

@@ -184,15 +184,24 @@ function jsonAware(flags: RunFlags, o: Output, body: () => Promise<number>): Pro
   );
 }
 
+/**
+ * The common start of a command that runs migrations: checks `--format`, loads the configuration and
+ * the history, refuses when schemaplan.sum disagrees with the files, and sets up progress output.
+ * @throws on an unknown format, a bad configuration, a malformed history or a sum-file mismatch
+ */
+function prepare(program: Command, flags: RunFlags) {
+  checkFormat(flags);
+  const cfg = config({ ...program.opts(), ...flags });
+  const h = history(cfg);
+  checkSumFile(cfg, flags);
+  return { cfg, h, o: output(flags) };
+}
+
 export function register(program: Command): void {
   common(program.command('up').description('apply pending migrations in version order'), { integrity: true })
     .option('--to <version>', 'stop after this version')
     .action(action(async (flags: RunFlags & { to?: string }) => {
-      checkFormat(flags);
-      const cfg = config({ ...program.opts(), ...flags });
-      const h = history(cfg);
-      checkSumFile(cfg, flags);
-      const o = output(flags);
+      const { cfg, h, o } = prepare(program, flags);
       return jsonAware(flags, o, async () => {
         const res = await withDb(cfg, 'up', (db) => up(db, h, { ...runOptions(cfg, flags, o), ...(flags.to !== undefined ? { to: flags.to } : {}) }));
         o.finish();
@@ -211,12 +220,8 @@ export function register(program: Command): void {
     .argument('[n]', 'how many migrations to revert')
     .option('--to <version>', 'revert every migration newer than this version (0: all)')
     .action(action(async (n: string | undefined, flags: RunFlags & { to?: string }) => {
-      checkFormat(flags);
-      const cfg = config({ ...program.opts(), ...flags });
       if (n !== undefined && !/^\d+$/.test(n)) throw new Error(`down takes a number of migrations, got "${n}"`);
-      const h = history(cfg);
-      checkSumFile(cfg, flags);
-      const o = output(flags);
+      const { cfg, h, o } = prepare(program, flags);
       return jsonAware(flags, o, async () => {
         const res = await withDb(cfg, 'down', (db) => down(db, h, {
           ...runOptions(cfg, flags, o), ...(n !== undefined ? { steps: Number(n) } : {}), ...(flags.to !== undefined ? { to: flags.to } : {}),
@@ -235,11 +240,7 @@ export function register(program: Command): void {
 
   common(program.command('redo').description('revert the newest applied migration and apply it again'), { integrity: true })
     .action(action(async (flags: RunFlags) => {
-      checkFormat(flags);
-      const cfg = config({ ...program.opts(), ...flags });
-      const h = history(cfg);
-      checkSumFile(cfg, flags);
-      const o = output(flags);
+      const { cfg, h, o } = prepare(program, flags);
       return jsonAware(flags, o, async () => {
         const res = await withDb(cfg, 'redo', (db) => redo(db, h, runOptions(cfg, flags, o)));
         o.finish();
@@ -281,11 +282,7 @@ export function register(program: Command): void {
   common(program.command('baseline').description('record an existing database as being at a version, without running anything'), { sum: true })
     .option('--version <version>', 'the version the database is at (default: the newest file)')
     .action(action(async (flags: RunFlags & { version?: string }) => {
-      checkFormat(flags);
-      const cfg = config({ ...program.opts(), ...flags });
-      const h = history(cfg);
-      checkSumFile(cfg, flags);
-      const o = output(flags);
+      const { cfg, h, o } = prepare(program, flags);
       return jsonAware(flags, o, async () => {
         const res = await withDb(cfg, 'baseline', (db) => baseline(db, h, { ...runOptions(cfg, flags, o), ...(flags.version !== undefined ? { version: flags.version } : {}) }));
         if (o.json) {

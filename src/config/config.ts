@@ -34,7 +34,24 @@ export interface Config {
   productionUrls: string[];
   /** `lint:` settings (README "Lint"); absent = no rule disabled or downgraded. */
   lint?: LintConfig;
+  /** `online:` settings of generated migrations (src/plan/online.ts); defaults when absent. */
+  online?: OnlineConfig;
 }
+
+/** `online:` in schemaplan.yaml. */
+export interface OnlineConfig {
+  /** Online-safe forms on existing tables (CONCURRENTLY, NOT VALID + VALIDATE, USING INDEX); default true. */
+  enabled: boolean;
+  /** `lock_timeout` every generated file sets (header and SET). */
+  lockTimeout: string;
+  /** `statement_timeout` of generated files without an index build or validation. */
+  statementTimeout: string;
+  /** `statement_timeout` of generated files that build an index or validate a constraint. */
+  indexStatementTimeout: string;
+}
+
+/** Defaults of `online:` (pg-schema-diff uses 3s statement and lock timeouts, 20 min for index builds). */
+export const ONLINE_DEFAULTS: OnlineConfig = { enabled: true, lockTimeout: '3s', statementTimeout: '3s', indexStatementTimeout: '20min' };
 
 /** `lint:` in schemaplan.yaml. Rule ids are checked by the linter (an unknown id is reported). */
 export interface LintConfig {
@@ -93,6 +110,9 @@ export function loadConfig(cwd: string, overrides: { url?: string; env?: NodeJS.
   const runner = (raw.runner ?? {}) as Record<string, unknown>;
   const lint = (raw.lint ?? {}) as Record<string, unknown>;
   if (typeof lint !== 'object' || Array.isArray(lint)) throw new ConfigError(`${CONFIG_FILE}: lint must be a mapping`);
+  const online = (raw.online ?? {}) as Record<string, unknown>;
+  if (typeof online !== 'object' || Array.isArray(online)) throw new ConfigError(`${CONFIG_FILE}: online must be a mapping`);
+  if (online.enabled !== undefined && typeof online.enabled !== 'boolean') throw new ConfigError(`${CONFIG_FILE}: online.enabled must be true or false`);
   const startAfter = lint.start_after === undefined || lint.start_after === null ? undefined : String(lint.start_after);
   if (startAfter !== undefined && !/^\d+$/.test(startAfter)) throw new ConfigError(`${CONFIG_FILE}: lint.start_after must be a migration version (digits)`);
   if (lint.postgres !== undefined && lint.postgres !== null && !(Number.isInteger(lint.postgres) && (lint.postgres as number) >= 9)) throw new ConfigError(`${CONFIG_FILE}: lint.postgres must be a PostgreSQL major version, e.g. 15`);
@@ -110,6 +130,12 @@ export function loadConfig(cwd: string, overrides: { url?: string; env?: NodeJS.
     statementTimeout: str(runner.statement_timeout, 'runner.statement_timeout'),
     production: database.production === true,
     productionUrls: list(database.production_urls, 'database.production_urls') ?? [],
+    online: {
+      enabled: online.enabled !== false,
+      lockTimeout: str(online.lock_timeout, 'online.lock_timeout') ?? ONLINE_DEFAULTS.lockTimeout,
+      statementTimeout: str(online.statement_timeout, 'online.statement_timeout') ?? ONLINE_DEFAULTS.statementTimeout,
+      indexStatementTimeout: str(online.index_statement_timeout, 'online.index_statement_timeout') ?? ONLINE_DEFAULTS.indexStatementTimeout,
+    },
     lint: {
       disable: list(lint.disable, 'lint.disable') ?? [],
       warn: list(lint.warn, 'lint.warn') ?? [],

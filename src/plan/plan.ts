@@ -10,6 +10,9 @@ import { missingRoles } from '../diff/security.js';
 import { orderChanges } from './order.js';
 import { applyPolicy, type BlockedChange } from './policy.js';
 import { hazardContext, statementHazards, strongerLock, type Hazard } from './hazards.js';
+import { onlineStrategies } from './online.js';
+import { possibleRenames } from './renames.js';
+import type { PossibleRename } from './document.js';
 
 /** One emitted step of a plan. */
 export interface PlannedChange extends Change {
@@ -18,6 +21,11 @@ export interface PlannedChange extends Change {
   hazards: Hazard[];
   /** SQL of the down-section steps on the same object (its reverse). */
   reverse: string[];
+  /**
+   * The migration file (transaction) of the step, set by the online strategies (online.ts): the
+   * writer starts a new file where it changes; a down step goes to the file of the same number.
+   */
+  segment?: number;
 }
 
 export interface Plan {
@@ -32,10 +40,14 @@ export interface Plan {
   toFingerprint: string;
   /** True when the up section loses data (only with allowDestructive). */
   destructive: boolean;
+  /** A drop and an add of the same shape, with the rename hint that would keep the data (renames.ts). */
+  possibleRenames?: PossibleRename[];
 }
 
 export interface PlanOptions {
   allowDestructive?: boolean;
+  /** Online-safe forms on existing tables (online.ts); default true (schemaplan.yaml `online.enabled`). */
+  online?: boolean;
 }
 
 /** Identity of the table a change acts on, if any. */
@@ -73,8 +85,15 @@ export function buildPlan(from: Catalog, to: Catalog, options: PlanOptions = {})
   const { target, blocked } = applyPolicy(from, to, !!options.allowDestructive);
   const upOrdered = orderChanges(diff(from, target));
   const downOrdered = orderChanges(diff(target, from));
-  const up = withHazards(upOrdered.changes, from, target);
-  const down = withHazards(downOrdered.changes, target, from);
+  const online = options.online === false
+    ? { up: upOrdered.changes, down: downOrdered.changes, tempChecks: [] }
+    : onlineStrategies(upOrdered.changes, downOrdered.changes, from, target);
+  // SET NOT NULL after a validated temporary check does not scan: the hazards see the check.
+  const hazardFrom = online.tempChecks.length
+    ? { ...from, objects: { ...from.objects, ...Object.fromEntries(online.tempChecks.map((c) => [`constraint:${c.schema}.${c.name}.tmp`, c])) } }
+    : from;
+  const up = withHazards(online.up, hazardFrom, target);
+  const down = withHazards(online.down, target, from);
   const downById = new Map<string, string[]>();
   for (const d of down) downById.set(d.id, [...(downById.get(d.id) ?? []), ...d.sql]);
   for (const u of up) u.reverse = downById.get(u.id) ?? [];
@@ -86,7 +105,9 @@ export function buildPlan(from: Catalog, to: Catalog, options: PlanOptions = {})
   }
   for (const id of upOrdered.cycles) warnings.push(`dependency cycle broken at ${id}: review the statement order`);
   warnings.push(...missingRoles(from, target));
+  const renames = possibleRenames(from, to);
   return {
+    ...(renames.length ? { possibleRenames: renames } : {}),
     up, down, blocked, warnings,
     fromFingerprint: fingerprint(from), toFingerprint: fingerprint(target),
     destructive: up.some((c) => c.destructive),

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Config } from '../config/config.js';
+import { ONLINE_DEFAULTS, type Config } from '../config/config.js';
 import { compareVersions, migrationFiles, newVersion, renderMigration, sha256Hex, slugify, tryParseMigrationFileName, writeSum } from '../migrations/index.js';
 import type { Plan, PlannedChange } from '../plan/plan.js';
 import { planDocument, preamble, renderYaml } from '../plan/document.js';
@@ -40,15 +40,40 @@ export function nextVersion(migrationsDir: string, now: Date = new Date()): stri
   return version;
 }
 
-/** Splits ordered changes into consecutive runs of the same transactionality. */
+/**
+ * Splits ordered changes into consecutive runs of the same transactionality and segment (the online
+ * strategies put steps that must commit before the next one in separate segments).
+ */
 function runs(changes: PlannedChange[]): PlannedChange[][] {
   const out: PlannedChange[][] = [];
   for (const c of changes) {
     const last = out[out.length - 1];
-    if (last && last[0]!.transactional === c.transactional) last.push(c);
+    if (last && last[0]!.transactional === c.transactional && last[0]!.segment === c.segment) last.push(c);
     else out.push([c]);
   }
   return out;
+}
+
+/** Statements that scan or build for long: an index build or a constraint validation. */
+const LONG_RE = /^\s*(CREATE\s+(UNIQUE\s+)?INDEX|ALTER\s+TABLE\s[\s\S]*\sVALIDATE\s+CONSTRAINT\s)/i;
+
+/**
+ * The timeouts of one generated file: header lines (read by the runner, which restores the session
+ * afterwards) and the same settings as SET statements at the top of the up section, so the file is
+ * bounded under dbmate too: SET LOCAL in a transactional file (ends with its transaction), SET in a
+ * `transaction:false` file (the session's setting; the runner restores it, dbmate keeps it for the
+ * files after it on the same connection).
+ */
+function timeouts(config: Config, group: PlannedChange[]): { header: string[]; up: string[] } {
+  const o = config.online ?? ONLINE_DEFAULTS;
+  const long = group.some((c) => c.sql.some((q) => LONG_RE.test(q)));
+  const st = long ? o.indexStatementTimeout : o.statementTimeout;
+  const set = group[0]!.transactional ? 'SET LOCAL' : 'SET';
+  const lit = (v: string) => `'${v.replace(/'/g, "''")}'`;
+  return {
+    header: [`lock_timeout: ${o.lockTimeout}`, `statement_timeout: ${st}`],
+    up: [`${set} lock_timeout = ${lit(o.lockTimeout)}`, `${set} statement_timeout = ${lit(st)}`],
+  };
 }
 
 /**
@@ -67,17 +92,22 @@ export function writePlan(config: Config, rawName: string, plan: Plan, now: Date
   // the file whose up touched the same object (else to the last file, whose down runs first), in
   // the down order; a down section is transactional only when all of its changes are.
   const downGroups: PlannedChange[][] = groups.map(() => []);
+  // A down step of the online strategies goes to the file of its segment.
   for (const d of plan.down) {
-    let k = groups.length - 1;
-    for (let i = groups.length - 1; i >= 0; i--) if (groups[i]!.some((c) => c.id === d.id)) { k = i; break; }
+    let k = d.segment !== undefined ? groups.findIndex((g) => g[0]!.segment === d.segment) : -1;
+    if (k < 0) {
+      k = groups.length - 1;
+      for (let i = groups.length - 1; i >= 0; i--) if (groups[i]!.some((c) => c.id === d.id)) { k = i; break; }
+    }
     downGroups[k]!.push(d);
   }
   groups.forEach((group, i) => {
     const v = i === 0 ? version : bumpVersion(version, i);
     const destructive = group.filter((c) => c.destructive).map((c) => c.destructive!);
+    const t = timeouts(config, group);
     const text = renderMigration({
-      version: v, name, planFile: rel(planPath),
-      up: [...preamble(group), ...group.flatMap((c) => c.sql)],
+      version: v, name, planFile: rel(planPath), headerComment: t.header.join('\n'),
+      up: [...t.up, ...preamble(group), ...group.flatMap((c) => c.sql)],
       down: [...preamble(downGroups[i]!), ...downGroups[i]!.flatMap((c) => c.sql)],
       transactional: group[0]!.transactional,
       downTransactional: downGroups[i]!.every((c) => c.transactional),

@@ -627,9 +627,17 @@ async function applyNonTransactional(db: Db, info: TrackingInfo, m: Migration, s
     if (e instanceof SqlExecutionError) {
       const msg = `${dir} failed at statement ${i} of ${n} (${e.file}:${e.line}:${e.column}): ${e.pgMessage}${e.sqlstate ? ` (SQLSTATE ${e.sqlstate})` : ''}`;
       await updateRow(db, info, version, { error: msg, statementIndex: i }).catch(noop);
+      // A failed CREATE INDEX CONCURRENTLY leaves an INVALID index behind (pg_index.indisvalid = false).
+      const invalid = await db.query<{ name: string }>(
+        `SELECT format('%I.%I', n.nspname, c.relname) AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+           JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT i.indisvalid AND n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`,
+      ).catch(() => [] as { name: string }[]);
+      const recover = invalid.length
+        ? ` INVALID index(es) left by a failed concurrent build: ${invalid.map((x) => x.name).join(', ')}; drop each with DROP INDEX CONCURRENTLY <name> before running it again.`
+        : '';
       throw new MigrationError(m.version, dir, e,
         `The ${dir === 'up' ? 'file' : 'down section'} runs without a transaction, so the statements before this one stay applied; ` +
-          `the migration is recorded as failed at statement ${i} of ${n} in ${t} and blocks further runs until resolved. ${resolveHint(m.version)}`,
+          `the migration is recorded as failed at statement ${i} of ${n} in ${t} and blocks further runs until resolved.${recover} ${resolveHint(m.version)}`,
         i, n);
     }
     if (isConnectionError(e)) {

@@ -51,7 +51,8 @@ describe('schemaplan check / plan / up on a copy of the worked example', { timeo
     expect(migAfter[migAfter.length - 1]).toBe(newMigs[0]);
     expect(plan.stdout).toContain(`wrote migrations/${newMigs[0]}`);
     const text = fs.readFileSync(path.join(dir, 'migrations', newMigs[0]!), 'utf8');
-    expect(text).toMatch(/-- migrate:up\nALTER TABLE public\.leads ADD COLUMN region text;\n-- migrate:down\nALTER TABLE public\.leads DROP COLUMN region;/);
+    expect(text).toMatch(/-- migrate:up\nSET LOCAL lock_timeout = '3s';\n\nSET LOCAL statement_timeout = '3s';\n\nALTER TABLE public\.leads ADD COLUMN region text;\n-- migrate:down\nALTER TABLE public\.leads DROP COLUMN region;/);
+    expect(text).toMatch(/^-- lock_timeout: 3s\n-- statement_timeout: 3s$/m);
     const sumAfter = fs.readFileSync(path.join(dir, 'migrations/schemaplan.sum'), 'utf8');
     expect(sumAfter).not.toBe(sumBefore);
     expect(sumAfter).toContain(newMigs[0]);
@@ -161,7 +162,7 @@ describe('schemaplan check / plan / up on a copy of the worked example', { timeo
     const before = fingerprint(dir);
     const dry = await run(dir, ['plan', 'add_index', '--dry-run']);
     expect(dry.code).toBe(0);
-    expect(dry.stdout).toContain('CREATE INDEX users_full_name_idx ON public.users USING btree (full_name)');
+    expect(dry.stdout).toContain('CREATE INDEX CONCURRENTLY users_full_name_idx ON public.users USING btree (full_name)');
     expect(fingerprint(dir)).toEqual(before);
     expect(filesIn(dir, 'migrations', '.sql').map((f) => f.slice(0, 14))).toEqual(exampleVersions());
   });

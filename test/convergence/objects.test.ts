@@ -578,7 +578,7 @@ describe('coverage and roles', () => {
       expect(buildPlan(ca, cb).warnings.filter((w) => w.startsWith('role'))).toEqual([]);
       const elsewhere = { ...ca, roles: ca.roles!.filter((r) => !ROLES.includes(r)) };
       const warnings = buildPlan(elsewhere, cb).warnings.filter((w) => w.startsWith('role'));
-      expect(warnings).toHaveLength(2);
+      expect(warnings, warnings.join("\n")).toHaveLength(2);
       expect(warnings[0]).toMatch(/^role "sp_owner" does not exist on the target server \(owner of table public\.t\)/);
       expect(warnings[1]).toMatch(/^role "sp_reader" does not exist on the target server \(privileges on table public\.t\)/);
     } finally {
