@@ -1,6 +1,12 @@
--- Migration: 20261121075654_add_interactions
--- Plan: plans/20261121075654_add_interactions.yaml
+-- Migration: 20261121093720_add_interactions
+-- Plan: plans/20261121093720_add_interactions.yaml
+-- lock_timeout: 3s
+-- statement_timeout: 20min
 -- migrate:up
+SET LOCAL lock_timeout = '3s';
+
+SET LOCAL statement_timeout = '20min';
+
 SET check_function_bodies = false;
 
 CREATE TYPE public.interaction_kind AS ENUM ('email', 'call', 'meeting', 'note');
@@ -16,7 +22,7 @@ END
 $function$;
 
 CREATE TABLE public.interactions (
-    id bigint GENERATED ALWAYS AS IDENTITY (START WITH 1 INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 CACHE 1 NO CYCLE) NOT NULL,
+    id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
     lead_id bigint NOT NULL,
     user_id bigint,
     kind public.interaction_kind NOT NULL,

@@ -1,10 +1,16 @@
--- Migration: 20261121075649_create_users_and_leads
--- Plan: plans/20261121075649_create_users_and_leads.yaml
+-- Migration: 20261121093714_create_users_and_leads
+-- Plan: plans/20261121093714_create_users_and_leads.yaml
+-- lock_timeout: 3s
+-- statement_timeout: 20min
 -- migrate:up
+SET LOCAL lock_timeout = '3s';
+
+SET LOCAL statement_timeout = '20min';
+
 CREATE TYPE public.lead_status AS ENUM ('new', 'contacted', 'qualified', 'won', 'lost');
 
 CREATE TABLE public.leads (
-    id bigint GENERATED ALWAYS AS IDENTITY (START WITH 1 INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 CACHE 1 NO CYCLE) NOT NULL,
+    id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
     owner_id bigint,
     company text NOT NULL,
     contact_email text,
@@ -15,7 +21,7 @@ CREATE TABLE public.leads (
 );
 
 CREATE TABLE public.users (
-    id bigint GENERATED ALWAYS AS IDENTITY (START WITH 1 INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 CACHE 1 NO CYCLE) NOT NULL,
+    id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
     email text NOT NULL,
     full_name text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL
