@@ -25,8 +25,8 @@ import { quoteIdent, quoteLiteral } from '../db/quote.js';
 import type { Migration } from '../migrations/history.js';
 import { importedHashes } from '../migrations/import.js';
 import { compareVersions, versionKey } from '../migrations/names.js';
-import { executeScript, SqlExecutionError } from '../sql/execute.js';
-import { lineColumn, loadParser, splitStatements, SqlSyntaxError, statementType, type Statement } from '../sql/split.js';
+import { executeScript, executeStatement, SqlExecutionError } from '../sql/execute.js';
+import { loadParser, splitStatements, SqlSyntaxError, statementType, type Statement } from '../sql/split.js';
 import { acquireMigrationLock, lockHolder } from './lock.js';
 import {
   deleteRow, ensureTrackingTable, insertRow, inspectTracking, readApplied, tableSql, updateRow,
@@ -263,19 +263,7 @@ async function section(m: Migration, dir: 'up' | 'down', table: TrackingTable): 
 
 /** Runs one statement of a section; a PostgreSQL error becomes a SqlExecutionError at file:line:column. */
 async function runStatement(db: Db, m: Migration, s: Section, st: Statement): Promise<void> {
-  try {
-    await db.exec(st.sql);
-  } catch (e) {
-    if (!isPgError(e)) throw e;
-    let { line, column } = st;
-    const pos = e.position === undefined ? NaN : Number(e.position);
-    if (Number.isFinite(pos) && pos > 0) {
-      const lc = lineColumn(st.sql, pos - 1);
-      line = st.line + lc.line - 1;
-      column = lc.line === 1 ? st.column + lc.column - 1 : lc.column;
-    }
-    throw new SqlExecutionError(m.relFile, line + s.line - 1, column, e.message, e.code, st.sql);
-  }
+  await executeStatement(db, st, m.relFile, s.line - 1);
 }
 
 /** Sets lock_timeout/statement_timeout (`local` = until the end of the current transaction). */

@@ -40,20 +40,28 @@ export async function executeScript(db: Db, text: string, file: string, lineOffs
     }
     throw e;
   }
-  for (const s of stmts) {
-    try {
-      await db.exec(s.sql);
-    } catch (e) {
-      if (!isPgError(e)) throw e;
-      let { line, column } = s;
-      const pos = e.position === undefined ? NaN : Number(e.position);
-      if (Number.isFinite(pos) && pos > 0) {
-        const lc = lineColumn(s.sql, pos - 1);
-        line = s.line + lc.line - 1;
-        column = lc.line === 1 ? s.column + lc.column - 1 : lc.column;
-      }
-      throw new SqlExecutionError(file, line + lineOffset, column, e.message, e.code, s.sql);
-    }
-  }
+  for (const s of stmts) await executeStatement(db, s, file, lineOffset);
   return stmts;
+}
+
+/**
+ * Runs one parsed statement; a PostgreSQL error becomes a SqlExecutionError at file:line:column
+ * (from the error's 1-based `position` in the statement when PostgreSQL gives one, else the
+ * statement's first character). `lineOffset` = lines before the statement's text in the file.
+ * @throws SqlExecutionError, or the driver's error when it is not a PostgreSQL error
+ */
+export async function executeStatement(db: Db, s: Statement, file: string, lineOffset = 0): Promise<void> {
+  try {
+    await db.exec(s.sql);
+  } catch (e) {
+    if (!isPgError(e)) throw e;
+    let { line, column } = s;
+    const pos = e.position === undefined ? NaN : Number(e.position);
+    if (Number.isFinite(pos) && pos > 0) {
+      const lc = lineColumn(s.sql, pos - 1);
+      line = s.line + lc.line - 1;
+      column = lc.line === 1 ? s.column + lc.column - 1 : lc.column;
+    }
+    throw new SqlExecutionError(file, line + lineOffset, column, e.message, e.code, s.sql);
+  }
 }
