@@ -31,3 +31,26 @@ export function fingerprint(cat: Catalog): string {
   for (const id of Object.keys(cat.objects).sort()) h.update(JSON.stringify(comparable(cat.objects[id]!)) + '\n');
   return h.digest('hex').slice(0, 16);
 }
+
+/**
+ * Per-object hashes (SHA-256 hex, first 12 characters) in the same comparable form as
+ * {@link fingerprint}, keyed by object identity: recorded in a plan document (`from_objects`) so
+ * `up` can name the objects in which a database differs from the catalog a plan started from.
+ */
+export function objectHashes(cat: Catalog): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const id of Object.keys(cat.objects).sort()) out[id] = createHash('sha256').update(JSON.stringify(comparable(cat.objects[id]!))).digest('hex').slice(0, 12);
+  return out;
+}
+
+/** Identities whose state differs between recorded hashes and a catalog: missing, extra or changed, sorted. */
+export function differingObjects(recorded: Record<string, string>, cat: Catalog): { id: string; how: 'missing' | 'extra' | 'changed' }[] {
+  const now = objectHashes(cat);
+  const out: { id: string; how: 'missing' | 'extra' | 'changed' }[] = [];
+  for (const id of new Set([...Object.keys(recorded), ...Object.keys(now)])) {
+    if (!(id in now)) out.push({ id, how: 'missing' });
+    else if (!(id in recorded)) out.push({ id, how: 'extra' });
+    else if (recorded[id] !== now[id]) out.push({ id, how: 'changed' });
+  }
+  return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}

@@ -1,4 +1,4 @@
 export * from './model.js';
 export { introspect, type IntrospectOptions } from './introspect.js';
 export { normalizeCatalog } from './normalize.js';
-export { fingerprint } from './fingerprint.js';
+export { differingObjects, fingerprint, objectHashes } from './fingerprint.js';

@@ -12,7 +12,11 @@ import { connect } from '../db/connect.js';
 import { databaseTarget, ENV_TARGET, targetLabel } from '../db/options.js';
 import { redactUrl } from '../db/redact.js';
 import type { Db } from '../db/types.js';
-import { loadHistory, SUM_FILE, verifySum, type Migration } from '../migrations/index.js';
+import { differingObjects, fingerprint } from '../catalog/fingerprint.js';
+import { introspect } from '../catalog/introspect.js';
+import { compareVersions, loadHistory, SUM_FILE, verifySum, type Migration } from '../migrations/index.js';
+import { parsePlanDocument } from '../plan/document.js';
+import { introspectOptions } from '../project/states.js';
 import {
   baseline, createProgress, down, fresh, MigrationError, redo, resolve, RunnerError, statusReport, up,
   type RunOptions, type RunRecord,
@@ -158,6 +162,42 @@ function checkSumFile(cfg: Config, flags: RunFlags): void {
   );
 }
 
+/**
+ * The drift check of `up` (issue 4, item 5): when the first migration `up` would apply is the first
+ * file of a generated plan whose plan document is readable, the database must still be the catalog
+ * the plan was made from (`from_fingerprint`). Returns the paragraph describing the mismatch (naming
+ * up to 20 differing objects when the plan records `from_objects`, else only the plan), or null when
+ * the database matches or there is nothing to check (hand-written file, no plan document, nothing
+ * pending). Reads only; runs before the runner takes its lock.
+ */
+async function planDrift(db: Db, cfg: Config, h: Migration[], flags: RunFlags & { to?: string }): Promise<string | null> {
+  const entries = await statusReport(db, h, cfg.table);
+  const next = entries.entries.find((e) => e.state === 'pending' && (!e.outOfOrder || flags.allowOutOfOrder));
+  if (!next || (flags.to !== undefined && compareVersions(next.version, flags.to) > 0)) return null;
+  const m = h.find((x) => x.version === next.version && x.name === next.name);
+  const planFile = m?.parsed.header['Plan'];
+  if (!m || !planFile) return null;
+  let doc;
+  try {
+    doc = parsePlanDocument(fs.readFileSync(path.resolve(cfg.root, planFile), 'utf8'), planFile);
+  } catch {
+    return null;
+  }
+  if (typeof doc.from_fingerprint !== 'string') return null;
+  // Only the first file of a split plan starts from the plan's from-catalog.
+  if (doc.migrations?.length ? doc.migrations[0]!.file !== m.relFile : doc.version !== undefined && doc.version !== m.version) return null;
+  const cat = await introspect(db, introspectOptions(cfg));
+  const now = fingerprint(cat);
+  if (now === doc.from_fingerprint) return null;
+  const head = `the database is not the catalog ${planFile} was planned from (fingerprint ${doc.from_fingerprint}, the database has ${now}), so ${m.relFile} may not apply as reviewed`;
+  const tail = 'Re-plan against this database, or pass --allow-drift to apply anyway.';
+  if (!doc.from_objects || typeof doc.from_objects !== 'object') return `${head}; the plan records no per-object hashes (an older plan), so the differing objects cannot be named. ${tail}`;
+  const diffs = differingObjects(doc.from_objects, cat);
+  const shown = diffs.slice(0, 20).map((d) => `${d.id.replace(':', ' ')} (${d.how === 'extra' ? 'not in the plan\'s catalog' : d.how === 'missing' ? 'missing from the database' : 'changed'})`);
+  const more = diffs.length > 20 ? ` and ${diffs.length - 20} more` : '';
+  return `${head}; differing objects: ${shown.join(', ')}${more}. ${tail}`;
+}
+
 const brief = (r: RunRecord) => ({ version: r.version, name: r.name, file: r.file, transactional: r.transactional, statements: r.statements, executionMs: r.executionMs });
 
 /**
@@ -200,10 +240,18 @@ function prepare(program: Command, flags: RunFlags) {
 export function register(program: Command): void {
   common(program.command('up').description('apply pending migrations in version order'), { integrity: true })
     .option('--to <version>', 'stop after this version')
-    .action(action(async (flags: RunFlags & { to?: string }) => {
+    .option('--allow-drift', 'apply a generated plan although the database is not the catalog it was planned from')
+    .action(action(async (flags: RunFlags & { to?: string; allowDrift?: boolean }) => {
       const { cfg, h, o } = prepare(program, flags);
       return jsonAware(flags, o, async () => {
-        const res = await withDb(cfg, 'up', (db) => up(db, h, { ...runOptions(cfg, flags, o), ...(flags.to !== undefined ? { to: flags.to } : {}) }));
+        const res = await withDb(cfg, 'up', async (db) => {
+          if (!flags.allowDrift) {
+            const drift = await planDrift(db, cfg, h, flags);
+            if (drift && !flags.dryRun) throw new Error(`${drift} Nothing was applied.`);
+            if (drift) o.warn(drift);
+          }
+          return up(db, h, { ...runOptions(cfg, flags, o), ...(flags.to !== undefined ? { to: flags.to } : {}) });
+        });
         o.finish();
         if (o.json) {
           out(JSON.stringify({ ok: true, command: 'up', dryRun: res.dryRun, database: targetLabel(databaseTarget(cfg.databaseUrl)), applied: res.dryRun ? res.applied : res.applied.map(brief), tracking: res.tracking, warnings: res.warnings }, null, 2));

@@ -33,6 +33,8 @@ export interface PlanDocument {
   /** A drop and an add of the same shape that may be a rename, with the hint that makes it one (issue 4, item 3). Absent when the planner reports none. */
   possible_renames?: PossibleRename[];
   warnings: string[];
+  /** Per-object hashes of the catalog the plan started from (`objectHashes`); absent in older plans. Last, being long. */
+  from_objects?: Record<string, string>;
 }
 
 /**
@@ -86,6 +88,7 @@ export function planDocument(plan: Plan, meta: { version?: string; name?: string
     blocked: plan.blocked.map((b) => ({ object: b.id.slice(b.id.indexOf(':') + 1), description: b.description, reason: b.reason, allow_with: b.allowWith })),
     ...(renames?.length ? { possible_renames: renames.map((r) => ({ kind: r.kind, from: r.from, to: r.to, hint: r.hint })) } : {}),
     warnings: plan.warnings,
+    ...(plan.fromObjects ? { from_objects: plan.fromObjects } : {}),
   };
 }
 

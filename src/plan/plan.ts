@@ -3,7 +3,7 @@
  * warnings). Pure: no I/O.
  */
 import type { Catalog } from '../catalog/model.js';
-import { fingerprint } from '../catalog/fingerprint.js';
+import { fingerprint, objectHashes } from '../catalog/fingerprint.js';
 import type { Change } from '../diff/change.js';
 import { diff } from '../diff/index.js';
 import { missingRoles } from '../diff/security.js';
@@ -38,6 +38,8 @@ export interface Plan {
   warnings: string[];
   fromFingerprint: string;
   toFingerprint: string;
+  /** Per-object hashes of the from-catalog (`objectHashes`), so `up` can name what drifted. */
+  fromObjects?: Record<string, string>;
   /** True when the up section loses data (only with allowDestructive). */
   destructive: boolean;
   /** A drop and an add of the same shape, with the rename hint that would keep the data (renames.ts). */
@@ -109,7 +111,7 @@ export function buildPlan(from: Catalog, to: Catalog, options: PlanOptions = {})
   return {
     ...(renames.length ? { possibleRenames: renames } : {}),
     up, down, blocked, warnings,
-    fromFingerprint: fingerprint(from), toFingerprint: fingerprint(target),
+    fromFingerprint: fingerprint(from), toFingerprint: fingerprint(target), fromObjects: objectHashes(from),
     destructive: up.some((c) => c.destructive),
   };
 }
