@@ -267,15 +267,21 @@ function pushArrayCasts(text: string): string {
   return out + text.slice(i);
 }
 
+/** Index of the quote closing the `'…'` or `"…"` opened at `openIdx` (a doubled quote is part of the text). */
+function closingQuote(text: string, openIdx: number): number {
+  const q = text[openIdx];
+  let i = openIdx + 1;
+  while (i < text.length && !(text[i] === q && text[i + 1] !== q)) i += text[i] === q ? 2 : 1;
+  return i;
+}
+
 /** Index of the `]` or `)` closing the bracket at `openIdx`, skipping quoted text; -1 if none. */
 function matchingBracket(text: string, openIdx: number): number {
   let depth = 0;
   for (let i = openIdx; i < text.length; i++) {
     const ch = text[i]!;
     if (ch === "'" || ch === '"') {
-      const q = ch;
-      i++;
-      while (i < text.length && !(text[i] === q && text[i + 1] !== q)) i += text[i] === q ? 2 : 1;
+      i = closingQuote(text, i);
       continue;
     }
     if (ch === '[' || ch === '(') depth++;
@@ -295,9 +301,7 @@ function splitTopLevel(s: string): string[] {
   for (let i = 0; i < s.length; i++) {
     const ch = s[i]!;
     if (ch === "'" || ch === '"') {
-      const q = ch;
-      i++;
-      while (i < s.length && !(s[i] === q && s[i + 1] !== q)) i += s[i] === q ? 2 : 1;
+      i = closingQuote(s, i);
       continue;
     }
     if (ch === '(' || ch === '[') depth++;

@@ -75,16 +75,7 @@ export function prepareLinks(from: Catalog, to: Catalog): LinkPlan {
     const gone = new Set(removed.map((l) => l.parent));
     const remaining = t.partitionOf ? [] : t.inherits.filter((p) => !gone.has(p));
     fromObjects[child] = { ...t, partitionOf: null, partitionBound: null, inherits: remaining, deps: t.deps.filter((d) => !gone.has(d)) };
-    const dropsTriggers: string[] = [];
-    for (const o of Object.values(from.objects)) {
-      if (ownerTable(o) !== child || !('inherited' in o) || !o.inherited) continue;
-      if (o.kind === 'trigger') {
-        delete fromObjects[o.id]; // DETACH drops cloned triggers
-        dropsTriggers.push(o.id);
-      } else if (remaining.length === 0) {
-        fromObjects[o.id] = { ...o, inherited: false, ...('parent' in o ? { parent: null } : {}) } as CatalogObject;
-      }
-    }
+    const dropsTriggers = unlinkInherited(from, fromObjects, child, remaining.length === 0); // DETACH drops cloned triggers
     for (const l of removed) {
       const sql = t.partitionOf
         ? `ALTER TABLE ${tableName(from, l.parent)} DETACH PARTITION ${tableName(from, child)}`
@@ -104,16 +95,7 @@ export function prepareLinks(from: Catalog, to: Catalog): LinkPlan {
     const coming = new Set(added.map((l) => l.parent));
     const kept = t.partitionOf ? [] : t.inherits.filter((p) => !coming.has(p));
     toObjects[child] = { ...t, partitionOf: null, partitionBound: null, inherits: kept, deps: t.deps.filter((d) => !coming.has(d)) };
-    const clones: string[] = [];
-    for (const o of Object.values(to.objects)) {
-      if (ownerTable(o) !== child || !('inherited' in o) || !o.inherited) continue;
-      if (o.kind === 'trigger') {
-        delete toObjects[o.id]; // the attach clones them
-        clones.push(o.id);
-      } else if (kept.length === 0) {
-        toObjects[o.id] = { ...o, inherited: false, ...('parent' in o ? { parent: null } : {}) } as CatalogObject;
-      }
-    }
+    const clones = unlinkInherited(to, toObjects, child, kept.length === 0); // the attach clones the triggers
     for (const l of added) {
       const parentCols = objectsOfKind(to, 'column').filter((c) => c.table === l.parent).map((c) => c.id);
       const sql = t.partitionOf
@@ -182,4 +164,23 @@ export function inheritedCreates(from: Catalog, to: Catalog, changes: Change[]):
     }
   }
   return out;
+}
+
+/**
+ * The objects a child table inherited from a parent it is leaving (or joining): cloned triggers are
+ * removed from `objects` (DETACH drops them; ATTACH creates them) and their identities returned;
+ * when no parent is left, the other inherited objects (constraints, indexes) become the child's own.
+ */
+function unlinkInherited(cat: Catalog, objects: Record<string, CatalogObject>, child: string, noParentLeft: boolean): string[] {
+  const triggers: string[] = [];
+  for (const o of Object.values(cat.objects)) {
+    if (ownerTable(o) !== child || !('inherited' in o) || !o.inherited) continue;
+    if (o.kind === 'trigger') {
+      delete objects[o.id];
+      triggers.push(o.id);
+    } else if (noParentLeft) {
+      objects[o.id] = { ...o, inherited: false, ...('parent' in o ? { parent: null } : {}) } as CatalogObject;
+    }
+  }
+  return triggers;
 }
