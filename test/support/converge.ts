@@ -174,6 +174,19 @@ DO $$ DECLARE r record; BEGIN
   FOR r IN SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' LOOP
     EXECUTE format('DROP EXTENSION %I CASCADE', r.extname);
   END LOOP;
+  -- Database-wide default privileges outlive the schemas: put each back to the built-in default
+  -- (owner ALL; PUBLIC EXECUTE on functions, USAGE on types), which removes its pg_default_acl row.
+  FOR r IN SELECT d.defaclrole::regrole::text AS owner, d.defaclobjtype AS t,
+                  CASE d.defaclobjtype WHEN 'r' THEN 'TABLES' WHEN 'S' THEN 'SEQUENCES' WHEN 'f' THEN 'FUNCTIONS'
+                                       WHEN 'T' THEN 'TYPES' WHEN 'n' THEN 'SCHEMAS' END AS objs,
+                  (SELECT string_agg(DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END, ', ')
+                     FROM aclexplode(d.defaclacl) a) AS grantees
+             FROM pg_default_acl d WHERE d.defaclnamespace = 0 LOOP
+    EXECUTE format('ALTER DEFAULT PRIVILEGES FOR ROLE %s REVOKE ALL ON %s FROM PUBLIC%s', r.owner, r.objs, coalesce(', ' || r.grantees, ''));
+    EXECUTE format('ALTER DEFAULT PRIVILEGES FOR ROLE %s GRANT ALL ON %s TO %s', r.owner, r.objs, r.owner);
+    IF r.t = 'f' THEN EXECUTE format('ALTER DEFAULT PRIVILEGES FOR ROLE %s GRANT EXECUTE ON FUNCTIONS TO PUBLIC', r.owner); END IF;
+    IF r.t = 'T' THEN EXECUTE format('ALTER DEFAULT PRIVILEGES FOR ROLE %s GRANT USAGE ON TYPES TO PUBLIC', r.owner); END IF;
+  END LOOP;
 END $$;
 CREATE SCHEMA public AUTHORIZATION pg_database_owner;
 GRANT USAGE ON SCHEMA public TO PUBLIC;
