@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { buildPlan } from '../plan/plan.js';
 import { planDocument, renderDocument, upScript } from '../plan/document.js';
-import { shadowFor, sourceCatalog } from '../project/states.js';
+import { schemaHints, shadowFor, sourceCatalog, sourceState } from '../project/states.js';
 import { action, config, EXIT, out, err } from './common.js';
 
 interface DiffFlags {
@@ -31,9 +31,15 @@ export function register(program: Command): void {
       const live = [flags.from, flags.to].find((s) => isUrl(s) && !s.startsWith('pglite:'));
       const open = shadowFor(cfg, live);
       const resolve = (s: string) => (isUrl(s) ? s : path.resolve(s));
-      const from = await sourceCatalog(cfg, resolve(flags.from), open);
       const to = await sourceCatalog(cfg, resolve(flags.to), open);
-      const plan = buildPlan(from, to, { allowDestructive: !!flags.allowDestructive, online: false }); // one script: plain forms (online forms need file boundaries)
+      // Rename hints of --to files rename the --from state (in a shadow copy of it).
+      const hints = isUrl(flags.to) ? [] : await schemaHints({ ...cfg, schema: [resolve(flags.to)] });
+      const from = await sourceState(cfg, resolve(flags.from), open, { hints, desired: to });
+      const plan = buildPlan(from.renamed, to, {
+        allowDestructive: !!flags.allowDestructive, online: false, // one script: plain forms (online forms need file boundaries)
+        ...(from.renames.length ? { renames: { original: from.original, renames: from.renames } } : {}),
+      });
+      plan.warnings.unshift(...from.warnings);
       for (const w of plan.warnings) err(`warning: ${w}`);
       for (const b of plan.blocked) err(`blocked: ${b.description}: ${b.reason} (allow with ${b.allowWith})`);
       const doc = planDocument(plan);

@@ -6,7 +6,7 @@ import { buildPlan } from '../plan/plan.js';
 import { DOCUMENT_FORMATS, parsePlanDocument, planDocument, renderDocument, renderMarkdown, upScript, type DocumentFormat } from '../plan/document.js';
 import { loadHistory, slugify } from '../migrations/index.js';
 import { status } from '../runner/index.js';
-import { connectLive, desiredCatalog, historyCatalog, liveCatalog, shadowFor } from '../project/states.js';
+import { connectLive, desiredCatalog, historyState, liveState, schemaHints, shadowFor } from '../project/states.js';
 import { writePlan } from '../project/write.js';
 import { action, config, EXIT, out, err, type GlobalOptions } from './common.js';
 
@@ -45,9 +45,16 @@ export function register(program: Command): void {
           await db.close();
         }
       }
+      // Rename hints are read first: a misplaced hint fails before any shadow work.
+      const hints = await schemaHints(cfg);
       const desired = await desiredCatalog(cfg, open);
-      const current = url ? await liveCatalog(cfg, url) : await historyCatalog(cfg, open, history);
-      const plan = buildPlan(current, desired, { allowDestructive: !!flags.allowDestructive, online: cfg.online?.enabled !== false });
+      const renames = { hints, desired };
+      const current = url ? await liveState(cfg, url, open, renames) : await historyState(cfg, open, history, renames);
+      const plan = buildPlan(current.renamed, desired, {
+        allowDestructive: !!flags.allowDestructive, online: cfg.online?.enabled !== false,
+        ...(current.renames.length ? { renames: { original: current.original, renames: current.renames } } : {}),
+      });
+      plan.warnings.unshift(...current.warnings);
       for (const w of plan.warnings) err(`warning: ${w}`);
       for (const b of plan.blocked) err(`blocked: ${b.description}: ${b.reason} (allow with ${b.allowWith})`);
       if (plan.up.length === 0) {

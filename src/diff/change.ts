@@ -5,8 +5,11 @@
  */
 import type { ObjectKind } from '../catalog/model.js';
 
-/** What happens to the object. `replace` = dropped and created again under the same identity. */
-export type ChangeOp = 'create' | 'drop' | 'alter' | 'replace' | 'comment';
+/**
+ * What happens to the object. `replace` = dropped and created again under the same identity;
+ * `rename` = ALTER … RENAME (or SET SCHEMA) declared by a rename hint (plan/hinted-renames.ts).
+ */
+export type ChangeOp = 'create' | 'drop' | 'alter' | 'replace' | 'comment' | 'rename';
 
 export interface Change {
   /** Identity of the object changed, e.g. `column:public.leads.ai_summary`. */

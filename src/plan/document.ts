@@ -27,7 +27,8 @@ export interface PlanDocument {
   migrations?: { file: string; checksum: string; transactional: boolean }[];
   from_fingerprint: string;
   to_fingerprint: string;
-  summary: { changes: number; create: number; alter: number; replace: number; drop: number; comment: number; blocked: number; destructive: boolean; hazards: Record<string, number> };
+  /** Counts of the up changes by op (`rename` only when the plan has renames). */
+  summary: { changes: number; create: number; alter: number; replace: number; drop: number; comment: number; rename?: number; blocked: number; destructive: boolean; hazards: Record<string, number> };
   changes: DocChange[];
   blocked: { object: string; description: string; reason: string; allow_with: string }[];
   /** A drop and an add of the same shape that may be a rename, with the hint that makes it one (issue 4, item 3). Absent when the planner reports none. */
@@ -82,6 +83,7 @@ export function planDocument(plan: Plan, meta: { version?: string; name?: string
     to_fingerprint: plan.toFingerprint,
     summary: {
       changes: plan.up.length, create: count('create'), alter: count('alter'), replace: count('replace'), drop: count('drop'), comment: count('comment'),
+      ...(count('rename') ? { rename: count('rename') } : {}),
       blocked: plan.blocked.length, destructive: plan.destructive, hazards,
     },
     changes: plan.up.map(docChange),
@@ -176,7 +178,7 @@ export function renderMarkdown(doc: PlanDocument): string {
   const title = doc.version ? `${doc.version}_${doc.name ?? ''}` : doc.name;
   out.push(`### schemaplan plan${title ? ` ${code(title)}` : ''}`);
   out.push('');
-  const ops = (['create', 'alter', 'replace', 'drop', 'comment'] as const).filter((k) => s[k] > 0).map((k) => `${s[k]} ${k}`);
+  const ops = (['rename', 'create', 'alter', 'replace', 'drop', 'comment'] as const).filter((k) => (s[k] ?? 0) > 0).map((k) => `${s[k]} ${k}`);
   const reads = doc.changes.filter((c) => blocksReads(c.lock as LockMode | null)).length;
   const writes = doc.changes.filter((c) => !blocksReads(c.lock as LockMode | null) && blocksWrites(c.lock as LockMode | null)).length;
   const parts = [`**${s.changes} change${s.changes === 1 ? '' : 's'}**${ops.length ? ` (${ops.join(', ')})` : ''}`];
@@ -196,6 +198,7 @@ export function renderMarkdown(doc: PlanDocument): string {
       out.push(`| ${i + 1} | ${md(c.description)} | ${lockBadge(c.lock)} | ${badges || '–'} |`);
     });
     out.push('', 'Locks are held until the migration\'s transaction ends. 🔴 reads and writes wait · 🟠 writes wait · 🟢 neither.');
+    if (s.rename) out.push('', `Renames (${s.rename}) are declared by \`-- schemaplan:renamed-from\` hints in schema.sql: the data stays; code that uses the old names must deploy together with this migration.`);
     const explained = doc.changes.map((c, i) => ({ c, i })).filter(({ c }) => c.hazards.some((h) => h.kind !== 'blocks_reads' && h.kind !== 'blocks_writes'));
     if (explained.length) {
       out.push('', '<details><summary>Why: hazard details</summary>', '');

@@ -12,6 +12,7 @@ import { applyPolicy, type BlockedChange } from './policy.js';
 import { hazardContext, statementHazards, strongerLock, type Hazard } from './hazards.js';
 import { onlineStrategies } from './online.js';
 import { possibleRenames } from './renames.js';
+import { renameChanges, type Rename } from './hinted-renames.js';
 import type { PossibleRename } from './document.js';
 
 /** One emitted step of a plan. */
@@ -50,6 +51,12 @@ export interface PlanOptions {
   allowDestructive?: boolean;
   /** Online-safe forms on existing tables (online.ts); default true (schemaplan.yaml `online.enabled`). */
   online?: boolean;
+  /**
+   * Hinted renames (hinted-renames.ts): `from` is then the current state with them applied (in a
+   * shadow) and `original` the current state itself. The renames run first in up and last in down;
+   * the plan's starting fingerprint is the original's.
+   */
+  renames?: { original: Catalog; renames: Rename[] };
 }
 
 /** Identity of the table a change acts on, if any. */
@@ -94,8 +101,17 @@ export function buildPlan(from: Catalog, to: Catalog, options: PlanOptions = {})
   const hazardFrom = online.tempChecks.length
     ? { ...from, objects: { ...from.objects, ...Object.fromEntries(online.tempChecks.map((c) => [`constraint:${c.schema}.${c.name}.tmp`, c])) } }
     : from;
-  const up = withHazards(online.up, hazardFrom, target);
-  const down = withHazards(online.down, target, from);
+  let up = withHazards(online.up, hazardFrom, target);
+  let down = withHazards(online.down, target, from);
+  const origin = options.renames?.original ?? from;
+  if (options.renames?.renames.length) {
+    // One file with the first transactional steps (runs() in project/write.ts splits on segment).
+    const segment = up[0]?.transactional ? up[0].segment : undefined;
+    const steps = renameChanges(options.renames.renames);
+    const seg = <T extends PlannedChange>(c: T): T => (segment === undefined ? c : { ...c, segment });
+    up = [...withHazards(steps.up, origin, from).map(seg), ...up];
+    down = [...down, ...withHazards(steps.down, from, origin).map(seg)];
+  }
   const downById = new Map<string, string[]>();
   for (const d of down) downById.set(d.id, [...(downById.get(d.id) ?? []), ...d.sql]);
   for (const u of up) u.reverse = downById.get(u.id) ?? [];
@@ -111,7 +127,7 @@ export function buildPlan(from: Catalog, to: Catalog, options: PlanOptions = {})
   return {
     ...(renames.length ? { possibleRenames: renames } : {}),
     up, down, blocked, warnings,
-    fromFingerprint: fingerprint(from), toFingerprint: fingerprint(target), fromObjects: objectHashes(from),
+    fromFingerprint: fingerprint(origin), toFingerprint: fingerprint(target), fromObjects: objectHashes(origin),
     destructive: up.some((c) => c.destructive),
   };
 }

@@ -3,6 +3,8 @@
  * shadow), the migration history (replayed in a shadow) and a live database. This is the I/O edge
  * of the pipeline; everything after it works on plain `Catalog` data.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Catalog } from '../catalog/model.js';
 import { introspect } from '../catalog/introspect.js';
 import { listSchemaFiles, loadSchema } from '../catalog/load.js';
@@ -14,6 +16,11 @@ import { openShadow, serverShadow, type Shadow } from '../db/shadow.js';
 import type { Db } from '../db/types.js';
 import { loadHistory, type Migration } from '../migrations/index.js';
 import { createProgress, replay } from '../runner/index.js';
+import { buildPlan } from '../plan/plan.js';
+import { preamble } from '../plan/document.js';
+import { impliedRenames, resolveRenames, type Rename } from '../plan/hinted-renames.js';
+import { mentionsRenameHints, renameHints, type RenameHint } from '../sql/hints.js';
+import { loadParser } from '../sql/split.js';
 
 /** Introspection options of a project: its schemas, its exclude patterns and the history table. */
 export function introspectOptions(config: Config): { schemas: string[]; exclude: string[] } {
@@ -59,10 +66,87 @@ export async function desiredCatalog(config: Config, open: () => Promise<Shadow>
 }
 
 /**
- * The history's state: every migration's up section replayed in a fresh shadow.
- * @throws MigrationError naming file:line when a migration fails to replay
+ * The current state, and the same state with the hinted renames applied (issue 4, item 3): the
+ * renames run in a shadow holding the current state, so PostgreSQL rewrites every definition that
+ * uses the old names, and the plan is the diff from `renamed`.
  */
-export async function historyCatalog(config: Config, open: () => Promise<Shadow>, history?: Migration[]): Promise<Catalog> {
+export interface CurrentState {
+  /** The current state as it is (the plan's starting fingerprint). */
+  original: Catalog;
+  /** `original` with `renames` applied; `original` itself when there are none. */
+  renamed: Catalog;
+  /** Hinted renames, then the names PostgreSQL derived from them (`impliedRenames`), in order. */
+  renames: Rename[];
+  /** Hints whose old object is not in the current state, one line each. */
+  warnings: string[];
+}
+
+/**
+ * The rename hints of the schema files (`-- schemaplan:renamed-from`), positions relative to the
+ * project root.
+ * @throws HintError naming file:line:column of a malformed or misplaced hint
+ */
+export async function schemaHints(config: Config): Promise<RenameHint[]> {
+  const out: RenameHint[] = [];
+  for (const f of listSchemaFiles(config.schema)) {
+    const text = fs.readFileSync(f, 'utf8');
+    if (!mentionsRenameHints(text)) continue;
+    await loadParser();
+    out.push(...renameHints(text, path.relative(config.root, f) || f));
+  }
+  return out;
+}
+
+/**
+ * Applies the hints to the state held by `db` (introspected as `current`): executes the renames,
+ * then the implied ones, introspecting after each round. `db` is a shadow: it is changed.
+ * @throws HintError for a hint that does not resolve (see `resolveRenames`); Error naming the hint
+ *   when PostgreSQL rejects its rename
+ */
+export async function applyRenames(db: Db, current: Catalog, desired: Catalog, hints: RenameHint[], options: { schemas: string[]; exclude: string[] }): Promise<CurrentState> {
+  const { renames, warnings } = resolveRenames(hints, current, desired);
+  if (!renames.length) return { original: current, renamed: current, renames: [], warnings };
+  const run = async (list: Rename[]) => {
+    for (const r of list) {
+      for (const sql of r.up) {
+        try {
+          await db.exec(sql);
+        } catch (e: any) {
+          throw new Error(`${r.source}: ${r.description}: ${sql}: ${e?.message ?? e}`, { cause: e });
+        }
+      }
+    }
+  };
+  await run(renames);
+  const mid = await introspect(db, options);
+  const implied = impliedRenames(renames, mid, desired);
+  if (!implied.length) return { original: current, renamed: mid, renames, warnings };
+  await run(implied);
+  return { original: current, renamed: await introspect(db, options), renames: [...renames, ...implied], warnings };
+}
+
+/**
+ * Creates `catalog`'s objects in the empty database `db` (a shadow): the plan from its empty state,
+ * in plain forms, statement by statement. Used to rename a live database's state without touching it.
+ * @throws Error naming the statement PostgreSQL rejected
+ */
+export async function materialize(db: Db, catalog: Catalog, options: { schemas: string[]; exclude: string[] }): Promise<void> {
+  const plan = buildPlan(await introspect(db, options), catalog, { allowDestructive: true, online: false });
+  for (const sql of [...preamble(plan.up), ...plan.up.flatMap((c) => c.sql)]) {
+    try {
+      await db.exec(sql);
+    } catch (e: any) {
+      throw new Error(`cannot copy the current state into a shadow to apply rename hints: ${sql}: ${e?.message ?? e}`, { cause: e });
+    }
+  }
+}
+
+/**
+ * The history's state: every migration's up section replayed in a fresh shadow; with `hints` (and
+ * the `desired` state they point into), also the state with the hinted renames applied.
+ * @throws MigrationError naming file:line when a migration fails to replay; HintError
+ */
+export async function historyState(config: Config, open: () => Promise<Shadow>, history?: Migration[], renames?: { hints: RenameHint[]; desired: Catalog }): Promise<CurrentState> {
   const h = history ?? loadHistory(config.migrationsDir, { root: config.root });
   return inShadow(open, async (db) => {
     // On a terminal, a progress line (counter, current file, elapsed time) while the history replays.
@@ -72,7 +156,40 @@ export async function historyCatalog(config: Config, open: () => Promise<Shadow>
     } finally {
       progress.finish();
     }
-    return introspect(db, introspectOptions(config));
+    const current = await introspect(db, introspectOptions(config));
+    if (!renames?.hints.length) return { original: current, renamed: current, renames: [], warnings: [] };
+    return applyRenames(db, current, renames.desired, renames.hints, introspectOptions(config));
+  });
+}
+
+/**
+ * The history's state: every migration's up section replayed in a fresh shadow.
+ * @throws MigrationError naming file:line when a migration fails to replay
+ */
+export async function historyCatalog(config: Config, open: () => Promise<Shadow>, history?: Migration[]): Promise<Catalog> {
+  return (await historyState(config, open, history)).original;
+}
+
+/**
+ * A live database's state (read only); with hints that rename parts of it, the state is copied into
+ * a shadow (`materialize`) and renamed there — the live database is never changed.
+ */
+export async function liveState(config: Config, url: string, open: () => Promise<Shadow>, renames?: { hints: RenameHint[]; desired: Catalog }): Promise<CurrentState> {
+  const current = await liveCatalog(config, url);
+  return renamedCopy(config, current, open, renames);
+}
+
+/** `current` renamed by the hints in a shadow copy of it; `current` itself when no hint applies. */
+async function renamedCopy(config: Config, current: Catalog, open: () => Promise<Shadow>, renames?: { hints: RenameHint[]; desired: Catalog }): Promise<CurrentState> {
+  const none = (warnings: string[]): CurrentState => ({ original: current, renamed: current, renames: [], warnings });
+  if (!renames?.hints.length) return none([]);
+  const first = resolveRenames(renames.hints, current, renames.desired);
+  if (!first.renames.length) return none(first.warnings);
+  return inShadow(open, async (db) => {
+    await materialize(db, current, introspectOptions(config));
+    const copy = await introspect(db, introspectOptions(config));
+    const state = await applyRenames(db, copy, renames.desired, renames.hints, introspectOptions(config));
+    return { ...state, original: current };
   });
 }
 
@@ -107,4 +224,12 @@ export async function liveCatalog(config: Config, url: string): Promise<Catalog>
 export async function sourceCatalog(config: Config, source: string, open: () => Promise<Shadow>): Promise<Catalog> {
   if (/^(postgres(ql)?|pglite):/i.test(source)) return liveCatalog(config, source);
   return desiredCatalog({ ...config, schema: [source] }, open);
+}
+
+/**
+ * A `diff --from` source as the current state, renamed by the hints of the `--to` files (see
+ * `CurrentState`).
+ */
+export async function sourceState(config: Config, source: string, open: () => Promise<Shadow>, renames?: { hints: RenameHint[]; desired: Catalog }): Promise<CurrentState> {
+  return renamedCopy(config, await sourceCatalog(config, source, open), open, renames);
 }

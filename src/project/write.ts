@@ -105,8 +105,12 @@ export function writePlan(config: Config, rawName: string, plan: Plan, now: Date
     const v = i === 0 ? version : bumpVersion(version, i);
     const destructive = group.filter((c) => c.destructive).map((c) => c.destructive!);
     const t = timeouts(config, group);
+    // Renames were asked for by hints in schema.sql: the lint rule against renaming is off for this file.
+    const renames = group.some((c) => c.op === 'rename')
+      ? ['renames declared with -- schemaplan:renamed-from in schema.sql: deploy code using the new names with this file', 'schemaplan:disable renaming']
+      : [];
     const text = renderMigration({
-      version: v, name, planFile: rel(planPath), headerComment: t.header.join('\n'),
+      version: v, name, planFile: rel(planPath), headerComment: [...t.header, ...renames].join('\n'),
       up: [...t.up, ...preamble(group), ...group.flatMap((c) => c.sql)],
       down: [...preamble(downGroups[i]!), ...downGroups[i]!.flatMap((c) => c.sql)],
       transactional: group[0]!.transactional,
