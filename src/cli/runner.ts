@@ -14,7 +14,7 @@ import { redactUrl } from '../db/redact.js';
 import type { Db } from '../db/types.js';
 import { differingObjects, fingerprint } from '../catalog/fingerprint.js';
 import { introspect } from '../catalog/introspect.js';
-import { compareVersions, loadHistory, SUM_FILE, verifySum, type Migration } from '../migrations/index.js';
+import { loadHistory, SUM_FILE, verifySum, type Migration } from '../migrations/index.js';
 import { parsePlanDocument } from '../plan/document.js';
 import { introspectOptions } from '../project/states.js';
 import {
@@ -163,18 +163,14 @@ function checkSumFile(cfg: Config, flags: RunFlags): void {
 }
 
 /**
- * The drift check of `up` (issue 4, item 5): when the first migration `up` would apply is the first
- * file of a generated plan whose plan document is readable, the database must still be the catalog
- * the plan was made from (`from_fingerprint`). Returns the paragraph describing the mismatch (naming
- * up to 20 differing objects when the plan records `from_objects`, else only the plan), or null when
- * the database matches or there is nothing to check (hand-written file, no plan document, nothing
- * pending). Reads only; runs before the runner takes its lock.
+ * The drift check of `up` (issue 4, item 5): when the first migration `up` applies (`m`, from the
+ * runner, under its migration lock) is the first file of a generated plan whose plan document is
+ * readable, the database must still be the catalog the plan was made from (`from_fingerprint`).
+ * Returns the paragraph describing the mismatch (naming up to 20 differing objects when the plan
+ * records `from_objects`, else only the plan), or null when the database matches or there is
+ * nothing to check (hand-written file, no plan document). Reads only.
  */
-async function planDrift(db: Db, cfg: Config, h: Migration[], flags: RunFlags & { to?: string }): Promise<string | null> {
-  const entries = await statusReport(db, h, cfg.table);
-  const next = entries.entries.find((e) => e.state === 'pending' && (!e.outOfOrder || flags.allowOutOfOrder));
-  if (!next || (flags.to !== undefined && compareVersions(next.version, flags.to) > 0)) return null;
-  const m = h.find((x) => x.version === next.version && x.name === next.name);
+async function planDrift(db: Db, cfg: Config, m: Migration | undefined): Promise<string | null> {
   const planFile = m?.parsed.header['Plan'];
   if (!m || !planFile) return null;
   let doc;
@@ -245,12 +241,15 @@ export function register(program: Command): void {
       const { cfg, h, o } = prepare(program, flags);
       return jsonAware(flags, o, async () => {
         const res = await withDb(cfg, 'up', async (db) => {
-          if (!flags.allowDrift) {
-            const drift = await planDrift(db, cfg, h, flags);
+          // Checked under the migration lock, so a concurrent `up` cannot change the database in between.
+          const beforeApply = async (pending: Migration[]) => {
+            const drift = await planDrift(db, cfg, pending[0]);
             if (drift && !flags.dryRun) throw new Error(`${drift} Nothing was applied.`);
             if (drift) o.warn(drift);
-          }
-          return up(db, h, { ...runOptions(cfg, flags, o), ...(flags.to !== undefined ? { to: flags.to } : {}) });
+          };
+          return up(db, h, {
+            ...runOptions(cfg, flags, o), ...(flags.to !== undefined ? { to: flags.to } : {}), ...(flags.allowDrift ? {} : { beforeApply }),
+          });
         });
         o.finish();
         if (o.json) {

@@ -259,7 +259,7 @@ export function impliedRenames(hinted: Rename[], mid: Catalog, desired: Catalog)
     out.push({
       kind: 'type', objectKind: 'type', fromId: `type:${fromSchema}.${fromName}`, toId: `type:${toSchema}.${toName}`,
       up: [`ALTER TYPE ${from} RENAME TO ${quoteIdent(toName)}`], down: [`ALTER TYPE ${to} RENAME TO ${quoteIdent(fromName)}`],
-      description: `rename multirange type ${fromSchema}.${fromName} to ${toName}`, source: `implied by the rename of ${strip(r.toId)}`,
+      description: `rename multirange type ${fromSchema}.${fromName} to ${toName} (its name follows ${strip(r.toId)})`, source: `implied by the rename of ${strip(r.toId)}`,
     });
   }
   for (const table of tables) {
@@ -278,7 +278,7 @@ export function impliedRenames(hinted: Rename[], mid: Catalog, desired: Catalog)
         if (kind !== 'constraint' && g.schema !== m.schema) continue;
         out.push({
           kind, objectKind: kind, fromId: g.id, toId: m.id, up: [sql(g.name, m.name)], down: [sql(m.name, g.name)],
-          description: `rename ${kind} ${strip(g.id)} to ${m.name}`, source: `implied by the rename of ${strip(table)}`,
+          description: `rename ${kind} ${strip(g.id)} to ${m.name} (its name follows ${strip(table)})`, source: `implied by the renames on ${strip(table)}`,
         });
       }
     }

@@ -69,6 +69,13 @@ export type RunEvent =
 export interface UpOptions extends RunOptions {
   /** Apply pending migrations up to and including this version only. */
   to?: string;
+  /**
+   * Called with the migrations about to be applied, in order, once the migration lock is held and
+   * before the first one runs (in a dry run: before anything is printed); on the run's connection.
+   * When it throws, the run stops with nothing applied and the error propagates. The CLI checks
+   * there that the database is the catalog a generated plan started from (issue 4, item 5).
+   */
+  beforeApply?: (pending: Migration[]) => Promise<void>;
 }
 
 /** Options of {@link down}. */
@@ -708,6 +715,7 @@ export async function up(db: Db, history: Migration[], opts: UpOptions): Promise
     const p = await prepare(db, history, opts, true);
     reportTracking(opts, p.tracking);
     const pending = await plan(p.rows, warnings);
+    await opts.beforeApply?.(pending.map(({ m }) => m));
     for (const { m, s } of pending) logDry(opts, 'apply', m, s, tableSql(opts.table));
     return { dryRun: true, applied: pending.map(({ m, s }) => record(m, s, null)), warnings, tracking: p.tracking };
   }
@@ -715,6 +723,7 @@ export async function up(db: Db, history: Migration[], opts: UpOptions): Promise
     const warnings: string[] = [];
     const { p, plan: pending } = await preparedInTransaction(db, history, opts, (pp) => plan(pp.rows, warnings));
     reportTracking(opts, p.tracking);
+    await opts.beforeApply?.(pending.map(({ m }) => m));
     const applied = await applyAll(db, p.info, pending, opts);
     return { dryRun: false, applied, warnings, tracking: p.tracking };
   });

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/types.js';
 import { loadHistory, type Migration } from '../../src/migrations/index.js';
 import {
-  baseline, down, fresh, MigrationError, readApplied, redo, replay, resolve, RunnerError, statusReport, up, type RunEvent,
+  baseline, down, fresh, lockHolder, MigrationError, readApplied, redo, replay, resolve, RunnerError, statusReport, up, type RunEvent,
 } from '../../src/runner/index.js';
 import { createDatabase, openDb } from '../support/db.js';
 
@@ -214,6 +214,36 @@ describe('integrity and failure semantics', () => {
     expect(String(err.message)).toMatch(/20260101000000_slow\.sql.*(terminating connection due to administrator command|lost the connection)/);
     expect(await rel(admin, 'half')).toBe(false);
     expect(await readApplied(admin, table)).toEqual([]);
+  });
+});
+
+describe('beforeApply (the drift check of `up`)', () => {
+  it('runs under the migration lock with the pending migrations; when it throws, nothing is applied', async () => {
+    const db = await openDb(await createDatabase('before'));
+    const p = project({
+      '20260101000000_a.sql': mig('CREATE TABLE a (id int);', 'DROP TABLE a;'),
+      '20260101000001_b.sql': mig('CREATE TABLE b (id int);', 'DROP TABLE b;'),
+    });
+    const seen: { versions: string[]; holder: string | undefined }[] = [];
+    const err = await up(db, p.history(), {
+      table,
+      beforeApply: async (pending) => {
+        seen.push({ versions: pending.map((m) => m.version), holder: await lockHolder(db, table) });
+        throw new Error('drifted');
+      },
+    }).catch((e) => e);
+    expect(err.message).toBe('drifted');
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.versions).toEqual(['20260101000000', '20260101000001']);
+    // The lock is held while it runs (by this very session), so no other `up` can change the database in between.
+    const [{ pid }] = (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')) as [{ pid: number }];
+    expect(seen[0]!.holder).toMatch(new RegExp(`^backend pid ${pid}\\b`));
+    expect(await rel(db, 'a')).toBe(false);
+    expect((await statusReport(db, p.history(), table)).entries.map((e) => e.state)).toEqual(['pending', 'pending']);
+    expect(await lockHolder(db, table)).toBeUndefined();
+    // Passing: the run goes on.
+    const ok = await up(db, p.history(), { table, beforeApply: async () => undefined });
+    expect(ok.applied.map((r) => r.version)).toEqual(['20260101000000', '20260101000001']);
   });
 });
 
