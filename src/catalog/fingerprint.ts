@@ -1,10 +1,21 @@
 import { createHash } from 'node:crypto';
 import type { Catalog, CatalogObject } from './model.js';
-import { comparableObject } from './normalize.js';
+import { comparableObject, comparableViewDefinition } from './normalize.js';
 
-/** Fields that identify an object's state for fingerprints and equality: all but column positions (and order). */
-function comparable(o: CatalogObject): unknown {
+/**
+ * Fields that identify an object's state for fingerprints and equality: all but column positions
+ * (and order), in the form the diff compares across PostgreSQL majors — a plan made against the
+ * history in PGlite (18) is checked by `up` against a PostgreSQL 15 server. So view queries are
+ * hashed with table aliases stripped (15 and 16+ print them differently; `sameViewDefinition`), and
+ * collations by their comparable options.
+ */
+function comparable(o: CatalogObject, schemas: readonly string[]): unknown {
   o = comparableObject(o);
+  if (o.kind === 'view' || o.kind === 'matview') return { ...o, definition: comparableViewDefinition(o.definition, schemas) };
+  if (o.kind === 'collation') {
+    const { options: _o, ...rest } = o;
+    return rest;
+  }
   if (o.kind === 'column') {
     const { position: _p, ...rest } = o;
     return rest;
@@ -28,7 +39,7 @@ function comparable(o: CatalogObject): unknown {
  */
 export function fingerprint(cat: Catalog): string {
   const h = createHash('sha256');
-  for (const id of Object.keys(cat.objects).sort()) h.update(JSON.stringify(comparable(cat.objects[id]!)) + '\n');
+  for (const id of Object.keys(cat.objects).sort()) h.update(JSON.stringify(comparable(cat.objects[id]!, cat.schemas)) + '\n');
   return h.digest('hex').slice(0, 16);
 }
 
@@ -39,7 +50,7 @@ export function fingerprint(cat: Catalog): string {
  */
 export function objectHashes(cat: Catalog): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const id of Object.keys(cat.objects).sort()) out[id] = createHash('sha256').update(JSON.stringify(comparable(cat.objects[id]!))).digest('hex').slice(0, 12);
+  for (const id of Object.keys(cat.objects).sort()) out[id] = createHash('sha256').update(JSON.stringify(comparable(cat.objects[id]!, cat.schemas))).digest('hex').slice(0, 12);
   return out;
 }
 

@@ -6,7 +6,10 @@ import { execFileSync } from 'node:child_process';
 import { computeSum, migrationFiles, parseMigration, renderMigration, slugify, SUM_FILE, writeSum, type MigrationFormat } from '../migrations/index.js';
 import { nextVersion } from '../project/write.js';
 import { CONFIG_FILE } from '../config/config.js';
-import { action, config, EXIT, out } from './common.js';
+import { action, config, EXIT, err, out } from './common.js';
+import { adoptDatabase } from '../project/adopt.js';
+import { shadowFor } from '../project/states.js';
+import { redactUrl } from '../db/redact.js';
 
 const CONFIG_TEMPLATE = `# schemaplan configuration (see README.md)
 schema: schema            # file, folder of .sql files, or a list of them
@@ -23,8 +26,10 @@ table: public.schema_migrations
 export function register(program: Command): void {
   program
     .command('init')
-    .description('scaffold schemaplan.yaml, schema/schema.sql, migrations/ and plans/')
-    .action(action(async () => {
+    .description('scaffold schemaplan.yaml, schema/schema.sql, migrations/ and plans/; --from-url adopts an existing database')
+    .option('--from-url <url>', 'adopt this database: write its schema to schema/schema.sql and a baseline migration, and record the baseline as applied in it')
+    .option('--no-record', 'with --from-url: write the files but do not record the baseline in the database')
+    .action(action(async (flags: { fromUrl?: string; record: boolean }) => {
       const root = program.opts().project ?? process.cwd();
       const made: string[] = [];
       const write = (rel: string, text: string) => {
@@ -43,6 +48,17 @@ export function register(program: Command): void {
         }
       }
       out(made.length ? `created ${made.join(', ')}` : 'already initialised');
+      if (flags.fromUrl) {
+        const cfg = config({ ...program.opts(), url: flags.fromUrl });
+        const res = await adoptDatabase(cfg, flags.fromUrl, shadowFor(cfg, flags.fromUrl), { record: flags.record, source: redactUrl(flags.fromUrl) });
+        for (const w of res.warnings) err(`warning: ${w}`);
+        out(`wrote ${res.schemaFile} (${res.objects} objects; loaded in a shadow, it reproduces the database)`);
+        for (const f of res.written.migrations) out(`wrote ${f}`);
+        out(`wrote ${res.written.plan}`);
+        out(res.recorded
+          ? `recorded ${res.written.version}_${res.written.name} as applied in ${redactUrl(flags.fromUrl)} (nothing was run)`
+          : `not recorded: run \`schemaplan baseline --url …\` to record ${res.written.version}_${res.written.name} as applied`);
+      }
       return EXIT.ok;
     }));
 

@@ -16,7 +16,7 @@ import { openShadow, serverShadow, type Shadow } from '../db/shadow.js';
 import type { Db } from '../db/types.js';
 import { loadHistory, type Migration } from '../migrations/index.js';
 import { createProgress, replay } from '../runner/index.js';
-import { buildPlan } from '../plan/plan.js';
+import { buildPlan, type Plan } from '../plan/plan.js';
 import { preamble } from '../plan/document.js';
 import { impliedRenames, resolveRenames, type Rename } from '../plan/hinted-renames.js';
 import { mentionsRenameHints, renameHints, type RenameHint } from '../sql/hints.js';
@@ -125,13 +125,18 @@ export async function applyRenames(db: Db, current: Catalog, desired: Catalog, h
   return { original: current, renamed: await introspect(db, options), renames: [...renames, ...implied], warnings };
 }
 
+/** The plan that creates `target` in the empty database `db` (plain forms, everything emitted). */
+export async function creationPlan(db: Db, target: Catalog, options: { schemas: string[]; exclude: string[] }): Promise<Plan> {
+  return buildPlan(await introspect(db, options), target, { allowDestructive: true, online: false });
+}
+
 /**
  * Creates `catalog`'s objects in the empty database `db` (a shadow): the plan from its empty state,
  * in plain forms, statement by statement. Used to rename a live database's state without touching it.
  * @throws Error naming the statement PostgreSQL rejected
  */
 export async function materialize(db: Db, catalog: Catalog, options: { schemas: string[]; exclude: string[] }): Promise<void> {
-  const plan = buildPlan(await introspect(db, options), catalog, { allowDestructive: true, online: false });
+  const plan = await creationPlan(db, catalog, options);
   for (const sql of [...preamble(plan.up), ...plan.up.flatMap((c) => c.sql)]) {
     try {
       await db.exec(sql);

@@ -14,6 +14,7 @@ import { connect } from '../../src/db/connect.js';
 import { pgliteShadow } from '../../src/db/shadow.js';
 import type { Db } from '../../src/db/types.js';
 import { diff } from '../../src/diff/index.js';
+import { differingObjects, fingerprint, objectHashes } from '../../src/catalog/fingerprint.js';
 import { executeScript } from '../../src/sql/execute.js';
 import { createDatabase, serverUrl } from '../support/db.js';
 
@@ -116,6 +117,12 @@ async function onServer<T>(major: 15 | 18, work: (db: Db) => Promise<T>): Promis
 
 const describeDiff = (a: Catalog, b: Catalog) => diff(a, b).map((c) => `${c.description}: ${c.sql.join('; ')}`);
 
+/** The drift check of `up` compares fingerprints and per-object hashes: they agree across majors too. */
+function expectSameFingerprint(a: Catalog, b: Catalog): void {
+  expect(differingObjects(objectHashes(a), b)).toEqual([]);
+  expect(fingerprint(a)).toBe(fingerprint(b));
+}
+
 describe.concurrent('catalogs of different majors compare equal', () => {
   it('every modelled kind: PostgreSQL 15 and 18', async () => {
     const [c15, c18] = await Promise.all([
@@ -127,6 +134,7 @@ describe.concurrent('catalogs of different majors compare equal', () => {
     expect(c15.unmodelled).toEqual([]);
     expect(describeDiff(c15, c18)).toEqual([]);
     expect(describeDiff(c18, c15)).toEqual([]);
+    expectSameFingerprint(c15, c18);
     // The kinds are really there (a catalog missing them on both sides would compare equal too).
     const kinds = new Set(Object.values(c15.objects).map((o) => o.kind));
     for (const k of ['schema', 'extension', 'type', 'domain', 'collation', 'sequence', 'table', 'column', 'constraint', 'index', 'function', 'trigger', 'view', 'matview', 'policy', 'rule', 'statistics', 'tsconfig', 'tsdict', 'event_trigger', 'default_acl']) {
@@ -145,6 +153,7 @@ describe.concurrent('catalogs of different majors compare equal', () => {
     const c15 = await onServer(15, (db) => catalogOf(db, PGLITE_KINDS.replace(/CREATE ROLE [^;]*;/g, '').replace('CREATE EXTENSION citext;', ''), 'all.sql'));
     expect(describeDiff(c15, lite)).toEqual([]);
     expect(describeDiff(lite, c15)).toEqual([]);
+    expectSameFingerprint(c15, lite);
   });
 
   const here = path.dirname(fileURLToPath(import.meta.url));
@@ -163,6 +172,7 @@ describe.concurrent('catalogs of different majors compare equal', () => {
       const [c15, c18] = await Promise.all([onServer(15, load), onServer(18, load)]);
       expect(describeDiff(c15, c18)).toEqual([]);
       expect(describeDiff(c18, c15)).toEqual([]);
+      expectSameFingerprint(c15, c18);
     });
   }
 });

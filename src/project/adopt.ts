@@ -1,0 +1,121 @@
+/**
+ * `schemaplan init --from-url URL`: adopting an existing database (DESIGN.md, "init"). The database's
+ * catalog is written as `schema/schema.sql` (the plan from an empty database, in plain forms — the
+ * same SQL `diff` would print), the same plan as a baseline migration with its plan document, and
+ * the baseline is recorded as applied in the database's tracking table without running it. Before
+ * anything is written, the generated schema is loaded into a shadow and must reproduce the
+ * database's catalog: a dump that does not round-trip is an error, not a file.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { introspect } from '../catalog/introspect.js';
+import type { Catalog } from '../catalog/model.js';
+import type { Config } from '../config/config.js';
+import { loadHistory, migrationFiles } from '../migrations/index.js';
+import { preamble } from '../plan/document.js';
+import { buildPlan, type Plan } from '../plan/plan.js';
+import { baseline } from '../runner/index.js';
+import { listSchemaFiles, loadSchema } from '../catalog/load.js';
+import type { Shadow } from '../db/shadow.js';
+import { connectLive, creationPlan, introspectOptions, liveCatalog } from './states.js';
+import { writePlan, type WrittenPlan } from './write.js';
+
+/** What `adoptDatabase` did; paths relative to the project root. */
+export interface AdoptResult {
+  schemaFile: string;
+  written: WrittenPlan;
+  /** Objects of the database's catalog (in the configured schemas). */
+  objects: number;
+  /** Unmodelled objects and other plan warnings, one line each. */
+  warnings: string[];
+  /** True when the baseline was recorded in the database's tracking table. */
+  recorded: boolean;
+}
+
+/** The text of a schema file that creates what `plan.up` creates. */
+function schemaText(plan: Plan, source: string): string {
+  const head = [
+    `-- Desired state, adopted from ${source} by \`schemaplan init --from-url\`.`,
+    '-- Edit this file, then run `schemaplan plan <name>`.',
+    '',
+  ];
+  const body = [...preamble(plan.up), ...plan.up.flatMap((c) => c.sql)].map((s) => `${s.trimEnd()};\n`);
+  return head.join('\n') + '\n' + body.join('\n');
+}
+
+/** True when the schema sources hold nothing but comments and white space (a fresh `init`). */
+function schemaIsEmpty(config: Config): boolean {
+  const files = config.schema.filter((s) => fs.existsSync(s)).flatMap((s) => listSchemaFiles([s]));
+  return files.every((f) => fs.readFileSync(f, 'utf8').split('\n').every((l) => l.trim() === '' || l.trim().startsWith('--')));
+}
+
+/**
+ * Adopts the database at `url` into the project of `config`.
+ * @param open the shadow provider (a temporary database on the same server by default)
+ * @param options.record record the baseline as applied in the database (default true)
+ * @param options.source how the database is named in the schema file's header (password-free)
+ * @throws Error when the project already has migrations or schema SQL, when the generated schema
+ *   does not reproduce the database (naming the differences), or a connection/shadow error; nothing
+ *   is written then
+ */
+export async function adoptDatabase(config: Config, url: string, open: () => Promise<Shadow>, options: { record?: boolean; source: string; now?: Date }): Promise<AdoptResult> {
+  if (migrationFiles(config.migrationsDir).length) {
+    throw new Error(`${path.relative(config.root, config.migrationsDir) || 'migrations'}/ already has migration files: adopt a database into a new project, or record it with \`schemaplan baseline\``);
+  }
+  if (!schemaIsEmpty(config)) throw new Error('the schema files already hold SQL: adopt a database into a new project (schema/schema.sql with comments only)');
+  const opts = introspectOptions(config);
+  const live = await liveCatalog(config, url);
+  const schemaPath = config.schema[0]!.endsWith('.sql') ? config.schema[0]! : path.join(config.schema[0]!, 'schema.sql');
+  const rel = path.relative(config.root, schemaPath).split(path.sep).join('/');
+  let plan: Plan;
+  let text: string;
+  {
+    const shadow = await open();
+    try {
+      plan = await creationPlan(shadow.db, live, opts);
+      text = schemaText(plan, options.source);
+    } finally {
+      await shadow.dispose();
+    }
+  }
+  // The generated file must reproduce the database before anything is written.
+  const tmp = `${schemaPath}.tmp-${process.pid}`;
+  fs.mkdirSync(path.dirname(schemaPath), { recursive: true });
+  fs.writeFileSync(tmp, text);
+  try {
+    const shadow = await open();
+    let reloaded: Catalog;
+    try {
+      await loadSchema(shadow.db, [tmp], config.root);
+      reloaded = await introspect(shadow.db, opts);
+    } finally {
+      await shadow.dispose();
+    }
+    const rest = buildPlan(reloaded, live, { allowDestructive: true, online: false });
+    if (rest.up.length) {
+      throw new Error(`the generated ${rel} does not reproduce the database (${rest.up.length} difference(s): ${rest.up.slice(0, 10).map((c) => c.description).join('; ')}); nothing was written`);
+    }
+    fs.renameSync(tmp, schemaPath);
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+  let written: WrittenPlan;
+  try {
+    written = writePlan(config, 'baseline', plan, options.now);
+  } catch (e) {
+    fs.writeFileSync(schemaPath, '-- The desired state of the database. Edit it, then run `schemaplan plan <name>`.\n');
+    throw e;
+  }
+  let recorded = false;
+  if (options.record !== false) {
+    const db = await connectLive(url);
+    try {
+      const history = loadHistory(config.migrationsDir, { root: config.root });
+      await baseline(db, history, { table: config.table, version: history[history.length - 1]!.version });
+      recorded = true;
+    } finally {
+      await db.close();
+    }
+  }
+  return { schemaFile: rel, written, objects: Object.keys(live.objects).length, warnings: plan.warnings, recorded };
+}

@@ -1,0 +1,74 @@
+/**
+ * `schemaplan init --from-url`: an existing database with data is adopted into a new project — its
+ * schema written to schema/schema.sql, a baseline migration recorded as applied without running —
+ * after which check, status and plan see a clean project, and the next change plans and applies
+ * as usual. Real PostgreSQL 15.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createDatabase } from '../support/db.js';
+import { filesIn, query, run, sql } from './support.js';
+
+const EXISTING = `
+CREATE TYPE mood AS ENUM ('happy', 'sad');
+CREATE TABLE authors (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL UNIQUE, mood mood);
+CREATE TABLE posts (
+  id serial PRIMARY KEY,
+  author_id bigint NOT NULL REFERENCES authors (id) ON DELETE CASCADE,
+  title text NOT NULL CHECK (title <> ''),
+  published_at timestamptz
+);
+CREATE INDEX posts_published_idx ON posts (published_at) WHERE published_at IS NOT NULL;
+COMMENT ON TABLE posts IS 'Blog posts.';
+CREATE FUNCTION post_count(a bigint) RETURNS bigint LANGUAGE sql STABLE AS 'SELECT count(*) FROM posts WHERE author_id = a';
+CREATE VIEW author_stats AS SELECT id, name, post_count(id) AS posts FROM authors;
+CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN NEW.published_at := coalesce(NEW.published_at, now()); RETURN NEW; END$$;
+CREATE TRIGGER posts_stamp BEFORE INSERT ON posts FOR EACH ROW EXECUTE FUNCTION stamp();
+INSERT INTO authors (name, mood) SELECT 'a' || g, 'happy' FROM generate_series(1, 20) g;
+INSERT INTO posts (author_id, title) SELECT 1 + g % 20, 't' || g FROM generate_series(1, 200) g;
+`;
+
+describe('init --from-url', { timeout: 600_000 }, () => {
+  it('adopts a database: schema.sql and a recorded baseline; check, status and plan are clean; the next change applies', async () => {
+    const url = await createDatabase('adopt');
+    await sql(url, EXISTING);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'schemaplan-adopt-'));
+
+    const init = await run(dir, ['init', '--from-url', url]);
+    expect(init.code, init.all).toBe(0);
+    expect(init.stderr).toBe('');
+    expect(init.stdout).toMatch(/wrote schema\/schema\.sql \(\d+ objects; loaded in a shadow, it reproduces the database\)/);
+    const [baseline] = filesIn(dir, 'migrations', '.sql');
+    expect(baseline).toMatch(/^\d{14}_baseline\.sql$/);
+    expect(init.stdout).toContain(`recorded ${baseline!.replace(/\.sql$/, '')} as applied`);
+    const schema = fs.readFileSync(path.join(dir, 'schema/schema.sql'), 'utf8');
+    expect(schema).toContain('CREATE TABLE public.posts');
+    expect(schema).not.toContain(url); // no connection string (or password) in the file
+
+    // Nothing ran on the database: the rows are there, the tracking table records the baseline.
+    expect((await query<{ n: string }>(url, 'SELECT count(*) AS n FROM posts'))[0]!.n).toBe('200');
+    expect((await query<{ version: string }>(url, 'SELECT version FROM schema_migrations'))[0]!.version).toBe(baseline!.slice(0, 14));
+
+    for (const args of [['check', '--url', url], ['status', '--url', url, '--exit-code'], ['lint']]) {
+      const r = await run(dir, args);
+      expect(r.code, `${args.join(' ')}\n${r.all}`).toBe(0);
+    }
+    const plan = await run(dir, ['plan', 'nothing', '--url', url]);
+    expect(plan.code, plan.all).toBe(0);
+    expect(plan.stdout).toContain('No changes');
+
+    fs.appendFileSync(path.join(dir, 'schema/schema.sql'), '\nALTER TABLE public.posts ADD COLUMN subtitle text;\n');
+    const next = await run(dir, ['plan', 'add_subtitle']);
+    expect(next.code, next.all).toBe(0);
+    const up = await run(dir, ['up', '--url', url]);
+    expect(up.code, up.all).toBe(0);
+    expect((await query<{ n: string }>(url, "SELECT count(*) AS n FROM information_schema.columns WHERE table_name = 'posts' AND column_name = 'subtitle'"))[0]!.n).toBe('1');
+
+    // A project that already has migrations is not adopted into.
+    const again = await run(dir, ['init', '--from-url', url]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('already has migration files');
+  });
+});
