@@ -216,7 +216,7 @@ export function renderMarkdown(doc: PlanDocument): string {
     for (const b of doc.blocked) out.push(`| ${md(b.description)} | ${md(b.reason)} | ${allowText(b.allow_with, doc.name)} |`);
   }
   if (doc.possible_renames?.length) {
-    out.push('', `#### Possible renames (${doc.possible_renames.length})`, '', 'A drop and an add of the same shape: if it is a rename, the data is kept only with the hint.', '', '| dropped | added | write in schema.sql |', '|---|---|---|');
+    out.push('', `#### Possible renames (${doc.possible_renames.length})`, '', 'A drop and an add of the same shape: if it is a rename, the data is kept only with the hint, written on the added object in schema.sql (on the line before it, or at the end of its line).', '', '| dropped | added | write in schema.sql |', '|---|---|---|');
     for (const r of doc.possible_renames) out.push(`| ${md(`${r.kind} ${r.from}`)} | ${md(`${r.kind} ${r.to}`)} | ${code(r.hint)} |`);
   }
   if (doc.warnings.length) {

@@ -97,6 +97,15 @@ describe('a rename hint in schema.sql, through plan / lint / check / up / down',
     expect(plan.stderr).toContain('blocked: drop column public.leads.contact_email');
   });
 
+  it('diff --from A --to B: the hints of the --to files rename the --from state', async () => {
+    const dir = copyExample();
+    fs.writeFileSync(path.join(dir, 'a.sql'), 'CREATE TABLE t (id int PRIMARY KEY, mail text);\nCREATE INDEX t_mail_idx ON t (mail);\n');
+    fs.writeFileSync(path.join(dir, 'b.sql'), 'CREATE TABLE t (\n  id int PRIMARY KEY,\n  email text -- schemaplan:renamed-from mail\n);\nCREATE INDEX t_email_idx ON t (email);\n');
+    const r = await run(dir, ['diff', '--from', 'a.sql', '--to', 'b.sql']);
+    expect(r.code, r.all).toBe(0);
+    expect(r.stdout).toBe('ALTER TABLE public.t RENAME COLUMN mail TO email;\nALTER INDEX public.t_mail_idx RENAME TO t_email_idx;\n');
+  });
+
   it('a misplaced hint names schema.sql:line:column and writes nothing', async () => {
     const dir = copyExample();
     const file = path.join(dir, SCHEMA);
