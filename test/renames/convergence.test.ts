@@ -218,6 +218,31 @@ describe('rename hints converge and keep the data', { timeout: 120_000 }, () => 
     expect(plan.up.every((c) => c.op === 'rename')).toBe(true);
   });
 
+  it('renames mixed with other changes on the same objects: a widened renamed column, a new column, an online index and NOT NULL', async () => {
+    const plan = await renameConverge(`
+      CREATE TABLE orders (id bigint PRIMARY KEY, qty int, note text);`, `
+      -- schemaplan:renamed-from orders
+      CREATE TABLE purchases (
+        id bigint PRIMARY KEY,
+        quantity bigint NOT NULL, -- schemaplan:renamed-from qty
+        note text,
+        placed_at timestamptz
+      );
+      CREATE INDEX purchases_quantity_idx ON purchases (quantity);`, {
+      seed: 'INSERT INTO orders SELECT g, g * 3, \'n\' || g FROM generate_series(1, 1000) g;',
+      before: 'SELECT id, qty::bigint AS q, note FROM orders ORDER BY id', after: 'SELECT id, quantity AS q, note FROM purchases ORDER BY id',
+    });
+    expect(renamesOf(plan).slice(0, 3)).toEqual([
+      'ALTER TABLE public.orders RENAME TO purchases',
+      'ALTER TABLE public.purchases RENAME COLUMN qty TO quantity',
+      'ALTER TABLE public.purchases RENAME CONSTRAINT orders_pkey TO purchases_pkey',
+    ]);
+    // The renames run first, in the first (transactional) file; the index is built concurrently after them.
+    expect(plan.up.slice(0, 3).every((c) => c.op === 'rename' && c.transactional)).toBe(true);
+    expect(plan.up.find((c) => c.id === 'index:public.purchases_quantity_idx')!.sql[0]).toMatch(/^CREATE INDEX CONCURRENTLY/);
+    expect(plan.up.some((c) => c.sql.some((q) => /ALTER COLUMN quantity TYPE bigint/.test(q)))).toBe(true);
+  });
+
   it('types: an enum and its labels (rows follow the new label), a composite attribute, a domain and its constraint, a range', async () => {
     const plan = await renameConverge(`
       CREATE TYPE state AS ENUM ('new', 'in progress', 'done');
