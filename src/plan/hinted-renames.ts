@@ -90,6 +90,12 @@ export function resolveRenames(hints: RenameHint[], current: Catalog, desired: C
       if (t.kind === 'index' && oldSchema !== obj.schema) fail(`an index is in its table's schema: write the old name without "${oldSchema}."`);
       const oldId = obj.kind === 'function' ? `function:${oldSchema}.${h.from.name}(${obj.identityArgs})` : `${kind}:${oldSchema}.${h.from.name}`;
       if (oldId === obj.id) fail(`${t.kind} ${show(t.object)} is renamed from its own name`);
+      // A hint after a one-line CREATE TABLE is on the table; naming a column the plan drops, it was meant for that column.
+      const col = `column:${strip(obj.id)}.${h.from.name}`;
+      if (t.kind === 'table' && current.objects[col] && !desired.objects[col]) {
+        warnings.push(`rename hint at ${where} is on table ${strip(obj.id)}, not on a column; for column ${h.from.name}, put the hint on the column's own line (the line before it, or the end of its line in a CREATE TABLE of several lines)`);
+        continue;
+      }
       if (current.objects[obj.id]) continue; // spent: the rename is already in the current state
       const old = current.objects[oldId];
       if (!old) {

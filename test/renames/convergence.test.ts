@@ -290,6 +290,15 @@ describe('rename hints that do not apply', { timeout: 120_000 }, () => {
       const r = resolveRenames(renameHints(b, 'schema.sql'), catA, catB);
       expect(r.renames).toEqual([]);
       expect(r.warnings).toEqual(['rename hint at schema.sql:4:9: table public.u is not in the current state; it is created with its column x']);
+      // A hint after a one-line CREATE TABLE is on the table; when it names one of its columns, the warning says so.
+      const one = 'CREATE TABLE t (id int, mail2 text); -- schemaplan:renamed-from email';
+      const [C] = [await loadedDatabase(one.replace(' -- schemaplan:renamed-from email', ''), 'C.sql')];
+      try {
+        const w = resolveRenames(renameHints(one, 'schema.sql'), catA, await introspect(C.db, opts)).warnings;
+        expect(w).toEqual(['rename hint at schema.sql:1:38 is on table public.t, not on a column; for column email, put the hint on the column\'s own line (the line before it, or the end of its line in a CREATE TABLE of several lines)']);
+      } finally {
+        await C.dispose();
+      }
     } finally {
       await Promise.all([A.dispose(), B.dispose()]);
     }
