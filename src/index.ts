@@ -26,6 +26,11 @@ export { planDocument, renderMarkdown, renderYaml, upScript, type PlanDocument }
 export * from './migrations/index.js';
 export * from './runner/index.js';
 export { executeScript, SqlExecutionError } from './sql/execute.js';
-export { desiredCatalog, historyCatalog, liveCatalog } from './project/states.js';
+export { renameHints, HintError, type RenameHint, type HintTarget } from './sql/hints.js';
+export { resolveRenames, impliedRenames, type Rename } from './plan/hinted-renames.js';
+export {
+  desiredCatalog, historyCatalog, historyState, liveCatalog, liveState, applyRenames, materialize, schemaHints, type CurrentState,
+} from './project/states.js';
+export { adoptDatabase, type AdoptResult } from './project/adopt.js';
 export { writePlan } from './project/write.js';
 export { runCheck, type CheckProblem } from './project/check.js';
