@@ -1,4 +1,5 @@
 /** Helpers shared by the command modules: configuration, output, errors and exit codes. */
+import { stopEmbeddedServers } from '../db/shadow.js';
 import { loadConfig, type Config } from '../config/config.js';
 import { redactText, rememberedSecrets } from '../db/redact.js';
 
@@ -72,6 +73,8 @@ export function action<A extends unknown[]>(body: (...args: A) => Promise<number
       err(`error: ${msg}`);
       if (process.env.SCHEMAPLAN_DEBUG && e?.stack) err(e.stack);
       process.exitCode = EXIT.error;
+    } finally {
+      await stopEmbeddedServers(); // an `embedded:<major>` shadow's server, if one was started
     }
   };
 }

@@ -19,7 +19,7 @@ schemas: [public]         # schemas whose objects are diffed
 exclude: []               # identity patterns left out, e.g. "table:public.tmp_*"
 # database:
 #   url: postgres://user@localhost:5432/app   # or DATABASE_URL / --url
-shadow: pglite            # pglite (embedded) or a postgres:// URL for temporary shadow databases
+shadow: pglite            # pglite (in-process), embedded:<major> (e.g. embedded:15), or a postgres:// URL for temporary shadow databases
 table: public.schema_migrations
 `;
 

