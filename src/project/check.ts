@@ -1,6 +1,7 @@
 /**
  * `schemaplan check`, the CI gate: the history's files are well-formed and match
- * `migrations/schemaplan.sum`; no file has a lint finding of severity error; replaying the history
+ * `migrations/schemaplan.sum`; no file has a lint finding of severity error; the rename hints of the
+ * schema files are well-formed and placed on something they can rename; replaying the history
  * gives the catalog `schema/` describes (no drift); every down section restores the state before its up section; and, with a live database,
  * the database has every migration applied and its catalog matches the history.
  */
@@ -14,11 +15,12 @@ import { loadHistory, verifySum, type Migration } from '../migrations/index.js';
 import { executeScript } from '../sql/execute.js';
 import { status } from '../runner/index.js';
 import { lintPaths, type LintOptions } from '../lint/index.js';
-import { connectLive, desiredCatalog, introspectOptions, liveCatalog } from './states.js';
+import { connectLive, desiredCatalog, introspectOptions, liveCatalog, schemaHints } from './states.js';
+import { HintError } from '../sql/hints.js';
 
 /** One reason `check` fails. */
 export interface CheckProblem {
-  /** `sum`, `files`, `drift`, `down`, `live`, `unmodelled`. */
+  /** `sum`, `files`, `lint`, `hints`, `drift`, `down`, `live`, `unmodelled`. */
   kind: string;
   message: string;
   /** Readable difference lines, when the problem is a difference between catalogs. */
@@ -80,6 +82,14 @@ export async function runCheck(config: Config, openShadow: () => Promise<Shadow>
     } finally {
       await db.close();
     }
+  }
+  // Rename hints are read (not applied: the history already holds every planned rename), so a
+  // malformed or misplaced one fails in CI, not at the next `plan`.
+  try {
+    await schemaHints(config);
+  } catch (e) {
+    if (!(e instanceof HintError)) throw e;
+    problems.push({ kind: 'hints', message: e.message });
   }
   const desired = await desiredCatalog(config, openShadow);
   const replayed = await replayAndRoundTrip(config, openShadow, history, !opts.skipDown, problems);

@@ -117,5 +117,9 @@ describe('a rename hint in schema.sql, through plan / lint / check / up / down',
     expect(plan.code).toBe(1);
     expect(plan.stderr).toContain(`schema/schema.sql:${line}:1: schemaplan:renamed-from is not placed on an object it can rename`);
     expect(filesIn(dir, 'migrations', '.sql')).toEqual(before);
+    // check (CI) reports it too.
+    const check = await run(dir, ['check']);
+    expect(check.code).toBe(1);
+    expect(check.stderr).toContain(`schema/schema.sql:${line}:1: schemaplan:renamed-from is not placed on an object it can rename`);
   });
 });
