@@ -18,6 +18,7 @@ import { baseline } from '../runner/index.js';
 import { listSchemaFiles, loadSchema } from '../catalog/load.js';
 import type { Shadow } from '../db/shadow.js';
 import { connectLive, creationPlan, introspectOptions, liveCatalog } from './states.js';
+import { quoteIdent } from '../db/quote.js';
 import { writePlan, type WrittenPlan } from './write.js';
 
 /** What `adoptDatabase` did; paths relative to the project root. */
@@ -43,6 +44,27 @@ function schemaText(plan: Plan, source: string): string {
   return head.join('\n') + '\n' + body.join('\n');
 }
 
+/**
+ * The baseline goes into the configured tracking table; one that already records migrations (another
+ * tool's, e.g. Rails' or dbmate's `schema_migrations`) would mix two histories.
+ * @throws Error naming the table, its row count and the two ways forward
+ */
+async function refuseForeignHistory(config: Config, url: string): Promise<void> {
+  const name = `${quoteIdent(config.table.schema)}.${quoteIdent(config.table.name)}`;
+  const db = await connectLive(url);
+  try {
+    const [reg] = await db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [name]);
+    if (!reg?.t) return;
+    const [row] = await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${name}`);
+    if (row && row.n !== '0') {
+      throw new Error(`${name} already records ${row.n} migration(s) (another tool's history?); nothing was written. Either keep that history ` +
+        `(\`schemaplan import --from …\`), or set \`table:\` in schemaplan.yaml to a new name (e.g. public.schemaplan_migrations) and run init --from-url again`);
+    }
+  } finally {
+    await db.close();
+  }
+}
+
 /** True when the schema sources hold nothing but comments and white space (a fresh `init`). */
 function schemaIsEmpty(config: Config): boolean {
   const files = config.schema.filter((s) => fs.existsSync(s)).flatMap((s) => listSchemaFiles([s]));
@@ -63,6 +85,7 @@ export async function adoptDatabase(config: Config, url: string, open: () => Pro
     throw new Error(`${path.relative(config.root, config.migrationsDir) || 'migrations'}/ already has migration files: adopt a database into a new project, or record it with \`schemaplan baseline\``);
   }
   if (!schemaIsEmpty(config)) throw new Error('the schema files already hold SQL: adopt a database into a new project (schema/schema.sql with comments only)');
+  if (options.record !== false) await refuseForeignHistory(config, url);
   const opts = introspectOptions(config);
   const live = await liveCatalog(config, url);
   const schemaPath = config.schema[0]!.endsWith('.sql') ? config.schema[0]! : path.join(config.schema[0]!, 'schema.sql');

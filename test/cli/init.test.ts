@@ -71,4 +71,21 @@ describe('init --from-url', { timeout: 600_000 }, () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('already has migration files');
   });
+
+  it('a database whose tracking table already records another tool\'s history is refused before anything is written', async () => {
+    const url = await createDatabase('adopt');
+    await sql(url, 'CREATE TABLE t (id int); CREATE TABLE schema_migrations (version varchar PRIMARY KEY); INSERT INTO schema_migrations VALUES (\'20200101000000\'), (\'20200102000000\');');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'schemaplan-adopt-'));
+    const r = await run(dir, ['init', '--from-url', url]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('public.schema_migrations already records 2 migration(s)');
+    expect(filesIn(dir, 'migrations', '.sql')).toEqual([]);
+    expect(fs.readFileSync(path.join(dir, 'schema/schema.sql'), 'utf8')).not.toContain('CREATE TABLE');
+    // With another table name the old one is an ordinary table of the schema.
+    fs.writeFileSync(path.join(dir, 'schemaplan.yaml'), fs.readFileSync(path.join(dir, 'schemaplan.yaml'), 'utf8').replace(/^table: .*$/m, 'table: public.schemaplan_migrations'));
+    const ok = await run(dir, ['init', '--from-url', url]);
+    expect(ok.code, ok.all).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'schema/schema.sql'), 'utf8')).toContain('CREATE TABLE public.schema_migrations');
+    expect((await run(dir, ['check', '--url', url])).code).toBe(0);
+  });
 });
