@@ -88,4 +88,21 @@ describe('init --from-url', { timeout: 600_000 }, () => {
     expect(fs.readFileSync(path.join(dir, 'schema/schema.sql'), 'utf8')).toContain('CREATE TABLE public.schema_migrations');
     expect((await run(dir, ['check', '--url', url])).code).toBe(0);
   });
+
+  it('a database whose generated schema would not reproduce it (a view on an unmodelled operator) is refused; nothing is written', async () => {
+    const url = await createDatabase('adopt');
+    await sql(url, `CREATE FUNCTION same(a int, b int) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT a = b';
+      CREATE OPERATOR === (LEFTARG = int, RIGHTARG = int, FUNCTION = same);
+      CREATE TABLE t (id int);
+      CREATE VIEW v AS SELECT id FROM t WHERE id === 1;`);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'schemaplan-adopt-'));
+    const r = await run(dir, ['init', '--from-url', url]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('schema/schema.sql');
+    expect(r.stderr).toMatch(/operator does not exist/);
+    expect(filesIn(dir, 'migrations', '.sql')).toEqual([]);
+    expect(fs.readdirSync(path.join(dir, 'schema'))).toEqual(['schema.sql']); // no temporary file left
+    expect(fs.readFileSync(path.join(dir, 'schema/schema.sql'), 'utf8')).not.toContain('CREATE');
+    expect((await query<{ t: string | null }>(url, "SELECT to_regclass('public.schema_migrations')::text AS t"))[0]!.t).toBeNull();
+  });
 });

@@ -77,6 +77,8 @@ CREATE DOMAIN pos AS int CONSTRAINT pos_check CHECK (VALUE > 0); -- schemaplan:r
 CREATE DOMAIN pos2 AS int
     -- schemaplan:renamed-from positive
     CONSTRAINT pos2_check CHECK (VALUE > 0);
+CREATE DOMAIN pos3 AS int
+    CONSTRAINT pos3_check CHECK (VALUE > 0); -- schemaplan:renamed-from positive3
 -- schemaplan:renamed-from trg0
 CREATE TRIGGER trg BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f();
 CREATE POLICY pol ON t USING (true); -- schemaplan:renamed-from pol0
@@ -95,10 +97,12 @@ ALTER TABLE t ADD CONSTRAINT k UNIQUE (c);
       'attribute pair.b <- b0 @19:11',
       'domain pos <- positive @21:66',
       'domain_constraint pos2.pos2_check <- positive @23:5',
-      'trigger t.trg <- trg0 @25:1',
-      'policy t.pol <- pol0 @27:38',
-      'column t.c <- c0 @28:33',
-      'constraint t.k <- k0 @29:1',
+      // After the end of a statement of several lines: on what starts on that line.
+      'domain_constraint pos3.pos3_check <- positive3 @26:46',
+      'trigger t.trg <- trg0 @27:1',
+      'policy t.pol <- pol0 @29:38',
+      'column t.c <- c0 @30:33',
+      'constraint t.k <- k0 @31:1',
     ]);
     const [f, p, agg] = renameHints(`-- schemaplan:renamed-from g
 CREATE FUNCTION f(a int, OUT b int) LANGUAGE sql AS 'select a';
