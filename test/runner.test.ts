@@ -1,27 +1,13 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { connect } from '../src/db/connect.js';
 import type { Db } from '../src/db/types.js';
-import { loadHistory, type Migration } from '../src/migrations/index.js';
 import {
   acquireMigrationLock, down, LockTimeoutError, MigrationError, readApplied, replay, resolveFailed, RunnerError, status, up,
 } from '../src/runner/index.js';
 import { createDatabase, openDb } from './support/db.js';
-
-const table = { schema: 'public', name: 'schema_migrations' };
-
-/** Writes migration files into a fresh folder and loads them (relFile = `migrations/<file>`). */
-function project(files: Record<string, string>): { dir: string; history: () => Migration[] } {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'schemaplan-run-'));
-  const dir = path.join(root, 'migrations');
-  fs.mkdirSync(dir);
-  for (const [f, t] of Object.entries(files)) fs.writeFileSync(path.join(dir, f), t);
-  return { dir, history: () => loadHistory(dir, { root }) };
-}
-
-const mig = (upSql: string, downSql: string, opt = '') => `-- migrate:up${opt}\n${upSql}\n-- migrate:down${opt}\n${downSql}\n`;
+import { mig, project, table } from './support/history.js';
 
 const BASIC = {
   '20260101000000_create_a.sql': mig('CREATE TABLE a (id int PRIMARY KEY);', 'DROP TABLE a;'),

@@ -35,11 +35,8 @@ export function register(program: Command): void {
       // Rename hints of --to files rename the --from state (in a shadow copy of it).
       const hints = isUrl(flags.to) ? [] : await schemaHints({ ...cfg, schema: [resolve(flags.to)] });
       const from = await sourceState(cfg, resolve(flags.from), open, { hints, desired: to });
-      const plan = buildPlan(from.renamed, to, {
-        allowDestructive: !!flags.allowDestructive, online: false, // one script: plain forms (online forms need file boundaries)
-        ...(from.renames.length ? { renames: { original: from.original, renames: from.renames } } : {}),
-      });
-      plan.warnings.unshift(...from.warnings);
+      // One script: plain forms (online forms need file boundaries).
+      const plan = buildPlan(from.renamed, to, { allowDestructive: !!flags.allowDestructive, online: false, renames: from });
       for (const w of plan.warnings) err(`warning: ${w}`);
       for (const b of plan.blocked) err(`blocked: ${b.description}: ${b.reason} (allow with ${b.allowWith})`);
       const doc = planDocument(plan);

@@ -50,11 +50,7 @@ export function register(program: Command): void {
       const desired = await desiredCatalog(cfg, open);
       const renames = { hints, desired };
       const current = url ? await liveState(cfg, url, open, renames) : await historyState(cfg, open, history, renames);
-      const plan = buildPlan(current.renamed, desired, {
-        allowDestructive: !!flags.allowDestructive, online: cfg.online?.enabled !== false,
-        ...(current.renames.length ? { renames: { original: current.original, renames: current.renames } } : {}),
-      });
-      plan.warnings.unshift(...current.warnings);
+      const plan = buildPlan(current.renamed, desired, { allowDestructive: !!flags.allowDestructive, online: cfg.online?.enabled !== false, renames: current });
       for (const w of plan.warnings) err(`warning: ${w}`);
       for (const b of plan.blocked) err(`blocked: ${b.description}: ${b.reason} (allow with ${b.allowWith})`);
       if (plan.up.length === 0) {

@@ -17,7 +17,7 @@ import { comparableObject } from '../catalog/normalize.js';
 import { qualified, quoteIdent, quoteLiteral } from '../db/quote.js';
 import { change, type Change } from '../diff/change.js';
 import { objectTarget } from '../diff/ddl.js';
-import { HintError, type HintKind, type QualifiedName, type RenameHint } from '../sql/hints.js';
+import { HintError, type HintKind, type HintTarget, type QualifiedName, type RenameHint } from '../sql/hints.js';
 
 /** One rename of the plan: statements to run in the up section, and their reverse for the down section. */
 export interface Rename {
@@ -74,6 +74,14 @@ export function resolveRenames(hints: RenameHint[], current: Catalog, desired: C
   const warnings: string[] = [];
   const schemaLevel: Rename[] = [];
   const scoped: Rename[] = [];
+  const renamedBy = new Map<string, RenameHint>();
+  /** Adds a rename to `list`; two hints renaming one object are an error at the second. */
+  const add = (list: Rename[], h: RenameHint, r: Rename) => {
+    const other = renamedBy.get(r.fromId);
+    if (other) throw new HintError(h.file, h.line, h.column, `${strip(r.fromId)} is renamed twice (also at ${other.file}:${other.line}:${other.column})`);
+    renamedBy.set(r.fromId, h);
+    list.push(r);
+  };
   const ordered = [...hints].sort((a, b) => Number('parent' in a.target) - Number('parent' in b.target));
   for (const h of ordered) {
     const where = `${h.file}:${h.line}:${h.column}`;
@@ -111,14 +119,14 @@ export function resolveRenames(hints: RenameHint[], current: Catalog, desired: C
         down.push(`ALTER ${objectTarget(current, { ...moved, name: obj.name } as CatalogObject)} RENAME TO ${quoteIdent(h.from.name)}`);
       }
       if (oldSchema !== obj.schema) down.push(`ALTER ${objectTarget(current, moved)} SET SCHEMA ${quoteIdent(oldSchema)}`);
-      schemaLevel.push({
+      add(schemaLevel, h, {
         kind: t.kind, objectKind: kind, fromId: oldId, toId: obj.id, up, down, source: where,
         description: `rename ${t.kind === 'function' ? t.routine : kindLabel(t.kind)} ${strip(oldId)} to ${oldSchema !== obj.schema ? `${obj.schema}.${obj.name}` : obj.name}`,
       });
       continue;
     }
     // Sub-objects: the parent in the desired state, and under which identity it is in the current state.
-    const parentKinds: ObjectKind[] = t.kind === 'trigger' ? ['table', 'view', 'matview'] : t.kind === 'attribute' || t.kind === 'enum_value' ? ['type'] : t.kind === 'domain_constraint' ? ['domain'] : ['table'];
+    const parentKinds = PARENT_KINDS[t.kind];
     const parent = pick(findObjects(desired, parentKinds, t.parent), `${parentKinds[0]} ${show(t.parent)}`, fail);
     const renamedParent = schemaLevel.find((r) => r.toId === parent.id);
     const parentBefore = current.objects[renamedParent?.fromId ?? parent.id];
@@ -126,62 +134,24 @@ export function resolveRenames(hints: RenameHint[], current: Catalog, desired: C
       warnings.push(`rename hint at ${where}: ${parentKinds[0]} ${strip(renamedParent?.fromId ?? parent.id)} is not in the current state; it is created with its ${kindLabel(t.kind)} ${t.name}`);
       continue;
     }
-    const p = qualified(parent.schema, parent.name); // the parent's name when the statement runs (after its own rename)
     const [oldName, newName] = [h.from.name, t.name];
     if (oldName === newName) fail(`${kindLabel(t.kind)} ${t.name} is renamed from its own name`);
-    const has = (name: string): boolean => {
-      const o = parentBefore;
-      switch (t.kind) {
-        case 'attribute': return o.kind === 'type' && o.typeKind === 'composite' && o.attributes.some((a) => a.name === name);
-        case 'enum_value': return o.kind === 'type' && o.typeKind === 'enum' && o.values.includes(name);
-        case 'domain_constraint': return o.kind === 'domain' && o.constraints.some((c) => c.name === name);
-        default: return !!current.objects[`${t.kind}:${strip(o.id)}.${name}`];
-      }
-    };
-    const inDesired = (() => {
-      switch (t.kind) {
-        case 'attribute': return parent.kind === 'type' && parent.typeKind === 'composite' && parent.attributes.some((a) => a.name === newName);
-        case 'enum_value': return parent.kind === 'type' && parent.typeKind === 'enum' && parent.values.includes(newName);
-        case 'domain_constraint': return parent.kind === 'domain' && parent.constraints.some((c) => c.name === newName);
-        default: return !!desired.objects[`${t.kind}:${strip(parent.id)}.${newName}`];
-      }
-    })();
-    if (!inDesired) fail(`${kindLabel(t.kind)} ${t.name} of ${strip(parent.id)} is not in the desired state`);
-    if (has(newName)) continue; // spent
-    if (!has(oldName)) {
+    if (!hasSub(desired, parent, t.kind, newName)) fail(`${kindLabel(t.kind)} ${t.name} of ${strip(parent.id)} is not in the desired state`);
+    if (hasSub(current, parentBefore, t.kind, newName)) continue; // spent
+    if (!hasSub(current, parentBefore, t.kind, oldName)) {
       warnings.push(`rename hint at ${where}: ${kindLabel(t.kind)} ${oldName} of ${strip(parentBefore.id)} is not in the current state; ${newName} is created`);
       continue;
     }
-    const q = quoteIdent;
-    const sql = (from: string, to: string): string => {
-      switch (t.kind) {
-        case 'column': return `ALTER TABLE ${p} RENAME COLUMN ${q(from)} TO ${q(to)}`;
-        case 'constraint': return `ALTER TABLE ${p} RENAME CONSTRAINT ${q(from)} TO ${q(to)}`;
-        case 'trigger': return `ALTER TRIGGER ${q(from)} ON ${p} RENAME TO ${q(to)}`;
-        case 'policy': return `ALTER POLICY ${q(from)} ON ${p} RENAME TO ${q(to)}`;
-        case 'attribute': return `ALTER TYPE ${p} RENAME ATTRIBUTE ${q(from)} TO ${q(to)}`;
-        case 'domain_constraint': return `ALTER DOMAIN ${p} RENAME CONSTRAINT ${q(from)} TO ${q(to)}`;
-        case 'enum_value': return `ALTER TYPE ${p} RENAME VALUE ${quoteLiteral(from)} TO ${quoteLiteral(to)}`;
-      }
-    };
-    const subId = (name: string) => (['column', 'constraint', 'trigger', 'policy'].includes(t.kind) ? `${t.kind}:${strip(parent.id)}.${name}` : `${parent.id}.${name}`);
-    scoped.push({
-      kind: t.kind, objectKind: ['column', 'constraint', 'trigger', 'policy'].includes(t.kind) ? t.kind as ObjectKind : parent.kind,
-      fromId: `${['column', 'constraint', 'trigger', 'policy'].includes(t.kind) ? `${t.kind}:${strip(parentBefore.id)}.${oldName}` : `${parentBefore.id}.${oldName}`}`,
-      toId: subId(newName), up: [sql(oldName, newName)], down: [sql(newName, oldName)], source: where,
-      description: `rename ${kindLabel(t.kind)} ${strip(parent.id)}.${t.kind === 'enum_value' ? quoteLiteral(oldName) : oldName} to ${t.kind === 'enum_value' ? quoteLiteral(newName) : newName}`,
+    const p = qualified(parent.schema, parent.name); // the parent's name when the statement runs (after its own rename)
+    const shown = (n: string) => (t.kind === 'enum_value' ? quoteLiteral(n) : n);
+    add(scoped, h, {
+      kind: t.kind, objectKind: TABLE_SCOPED.has(t.kind) ? (t.kind as ObjectKind) : parent.kind,
+      fromId: subId(t.kind, parentBefore.id, oldName), toId: subId(t.kind, parent.id, newName),
+      up: [SUB_RENAME_SQL[t.kind](p, oldName, newName)], down: [SUB_RENAME_SQL[t.kind](p, newName, oldName)], source: where,
+      description: `rename ${kindLabel(t.kind)} ${strip(parent.id)}.${shown(oldName)} to ${shown(newName)}`,
     });
   }
   const renames = [...schemaLevel, ...scoped];
-  const seen = new Map<string, Rename>();
-  for (const r of renames) {
-    const other = seen.get(r.fromId);
-    if (other) {
-      const [file, line, column] = r.source.split(':');
-      throw new HintError(file!, Number(line), Number(column), `${strip(r.fromId)} is renamed twice (also at ${other.source})`);
-    }
-    seen.set(r.fromId, r);
-  }
   return { renames, warnings };
 }
 
@@ -191,6 +161,43 @@ function kindLabel(kind: HintKind): string {
 
 function show(n: QualifiedName): string {
   return n.schema ? `${n.schema}.${n.name}` : n.name;
+}
+
+type SubKind = Extract<HintTarget, { parent: QualifiedName }>['kind'];
+
+/** Sub-object kinds with identities of their own in the catalog (`column:s.t.c`); the others live inside their parent object. */
+const TABLE_SCOPED = new Set<HintKind>(['column', 'constraint', 'trigger', 'policy']);
+
+/** Kinds of the parent a sub-object hint names (the first is the one named in messages). */
+const PARENT_KINDS: Record<SubKind, ObjectKind[]> = {
+  column: ['table'], constraint: ['table'], policy: ['table'], trigger: ['table', 'view', 'matview'],
+  attribute: ['type'], enum_value: ['type'], domain_constraint: ['domain'],
+};
+
+/** The statement renaming sub-object `from` to `to` of the parent named `p` (qualified, quoted). */
+const SUB_RENAME_SQL: Record<SubKind, (p: string, from: string, to: string) => string> = {
+  column: (p, f, t) => `ALTER TABLE ${p} RENAME COLUMN ${quoteIdent(f)} TO ${quoteIdent(t)}`,
+  constraint: (p, f, t) => `ALTER TABLE ${p} RENAME CONSTRAINT ${quoteIdent(f)} TO ${quoteIdent(t)}`,
+  trigger: (p, f, t) => `ALTER TRIGGER ${quoteIdent(f)} ON ${p} RENAME TO ${quoteIdent(t)}`,
+  policy: (p, f, t) => `ALTER POLICY ${quoteIdent(f)} ON ${p} RENAME TO ${quoteIdent(t)}`,
+  attribute: (p, f, t) => `ALTER TYPE ${p} RENAME ATTRIBUTE ${quoteIdent(f)} TO ${quoteIdent(t)}`,
+  domain_constraint: (p, f, t) => `ALTER DOMAIN ${p} RENAME CONSTRAINT ${quoteIdent(f)} TO ${quoteIdent(t)}`,
+  enum_value: (p, f, t) => `ALTER TYPE ${p} RENAME VALUE ${quoteLiteral(f)} TO ${quoteLiteral(t)}`,
+};
+
+/** Identity of sub-object `name` of `parentId`: the catalog's for table-scoped kinds, else the parent's + `.name`. */
+function subId(kind: HintKind, parentId: string, name: string): string {
+  return TABLE_SCOPED.has(kind) ? `${kind}:${strip(parentId)}.${name}` : `${parentId}.${name}`;
+}
+
+/** True when `parent` (an object of `cat`) has the sub-object `name` of `kind`. */
+function hasSub(cat: Catalog, parent: CatalogObject, kind: SubKind, name: string): boolean {
+  switch (kind) {
+    case 'attribute': return parent.kind === 'type' && parent.typeKind === 'composite' && parent.attributes.some((a) => a.name === name);
+    case 'enum_value': return parent.kind === 'type' && parent.typeKind === 'enum' && parent.values.includes(name);
+    case 'domain_constraint': return parent.kind === 'domain' && parent.constraints.some((c) => c.name === name);
+    default: return !!cat.objects[subId(kind, parent.id, name)];
+  }
 }
 
 /** Objects of `kinds` named `n` (any schema when `n` is unqualified). */

@@ -52,11 +52,12 @@ export interface PlanOptions {
   /** Online-safe forms on existing tables (online.ts); default true (schemaplan.yaml `online.enabled`). */
   online?: boolean;
   /**
-   * Hinted renames (hinted-renames.ts): `from` is then the current state with them applied (in a
-   * shadow) and `original` the current state itself. The renames run first in up and last in down;
-   * the plan's starting fingerprint is the original's.
+   * Hinted renames (hinted-renames.ts), e.g. a project/states.ts `CurrentState`: `from` is then the
+   * current state with them applied (in a shadow) and `original` the current state itself. The
+   * renames run first in up and last in down; the plan's starting fingerprint is the original's;
+   * `warnings` (hints that did not apply) head the plan's warnings.
    */
-  renames?: { original: Catalog; renames: Rename[] };
+  renames?: { original: Catalog; renames: Rename[]; warnings?: string[] };
 }
 
 /** Identity of the table a change acts on, if any. */
@@ -115,7 +116,7 @@ export function buildPlan(from: Catalog, to: Catalog, options: PlanOptions = {})
   const downById = new Map<string, string[]>();
   for (const d of down) downById.set(d.id, [...(downById.get(d.id) ?? []), ...d.sql]);
   for (const u of up) u.reverse = downById.get(u.id) ?? [];
-  const warnings: string[] = [];
+  const warnings: string[] = [...(options.renames?.warnings ?? [])];
   const seen = new Set<string>();
   for (const u of [...from.unmodelled, ...to.unmodelled]) {
     const line = `not modelled: ${u.kind} ${u.name}`;

@@ -9,7 +9,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { introspect } from '../catalog/introspect.js';
-import type { Catalog } from '../catalog/model.js';
 import type { Config } from '../config/config.js';
 import { loadHistory, migrationFiles } from '../migrations/index.js';
 import { preamble } from '../plan/document.js';
@@ -17,8 +16,8 @@ import { buildPlan, type Plan } from '../plan/plan.js';
 import { baseline } from '../runner/index.js';
 import { listSchemaFiles, loadSchema } from '../catalog/load.js';
 import type { Shadow } from '../db/shadow.js';
-import { connectLive, creationPlan, introspectOptions, liveCatalog } from './states.js';
-import { quoteIdent } from '../db/quote.js';
+import { connectLive, creationPlan, inShadow, introspectOptions, liveCatalog } from './states.js';
+import { qualified } from '../db/quote.js';
 import { writePlan, type WrittenPlan } from './write.js';
 
 /** What `adoptDatabase` did; paths relative to the project root. */
@@ -50,7 +49,7 @@ function schemaText(plan: Plan, source: string): string {
  * @throws Error naming the table, its row count and the two ways forward
  */
 async function refuseForeignHistory(config: Config, url: string): Promise<void> {
-  const name = `${quoteIdent(config.table.schema)}.${quoteIdent(config.table.name)}`;
+  const name = qualified(config.table.schema, config.table.name);
   const db = await connectLive(url);
   try {
     const [reg] = await db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [name]);
@@ -90,30 +89,18 @@ export async function adoptDatabase(config: Config, url: string, open: () => Pro
   const live = await liveCatalog(config, url);
   const schemaPath = config.schema[0]!.endsWith('.sql') ? config.schema[0]! : path.join(config.schema[0]!, 'schema.sql');
   const rel = path.relative(config.root, schemaPath).split(path.sep).join('/');
-  let plan: Plan;
-  let text: string;
-  {
-    const shadow = await open();
-    try {
-      plan = await creationPlan(shadow.db, live, opts);
-      text = schemaText(plan, options.source);
-    } finally {
-      await shadow.dispose();
-    }
-  }
+  const plan = await inShadow(open, (db) => creationPlan(db, live, opts));
+  const text = schemaText(plan, options.source);
   // The generated file must reproduce the database before anything is written.
+  const previous = fs.existsSync(schemaPath) ? fs.readFileSync(schemaPath) : null; // put back if a later step fails
   const tmp = `${schemaPath}.tmp-${process.pid}`;
   fs.mkdirSync(path.dirname(schemaPath), { recursive: true });
   fs.writeFileSync(tmp, text);
   try {
-    const shadow = await open();
-    let reloaded: Catalog;
-    try {
-      await loadSchema(shadow.db, [tmp], config.root);
-      reloaded = await introspect(shadow.db, opts);
-    } finally {
-      await shadow.dispose();
-    }
+    const reloaded = await inShadow(open, async (db) => {
+      await loadSchema(db, [tmp], config.root);
+      return introspect(db, opts);
+    });
     const rest = buildPlan(reloaded, live, { allowDestructive: true, online: false });
     if (rest.up.length) {
       throw new Error(`the generated ${rel} does not reproduce the database (${rest.up.length} difference(s): ${rest.up.slice(0, 10).map((c) => c.description).join('; ')}); nothing was written`);
@@ -126,7 +113,8 @@ export async function adoptDatabase(config: Config, url: string, open: () => Pro
   try {
     written = writePlan(config, 'baseline', plan, options.now);
   } catch (e) {
-    fs.writeFileSync(schemaPath, '-- The desired state of the database. Edit it, then run `schemaplan plan <name>`.\n');
+    if (previous) fs.writeFileSync(schemaPath, previous);
+    else fs.rmSync(schemaPath, { force: true });
     throw e;
   }
   let recorded = false;

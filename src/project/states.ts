@@ -44,7 +44,8 @@ export function shadowFor(config: Config, liveUrl?: string): () => Promise<Shado
   return () => openShadow(spec);
 }
 
-async function inShadow<T>(open: () => Promise<Shadow>, work: (db: Db) => Promise<T>): Promise<T> {
+/** Runs `work` on a fresh shadow and disposes of it afterwards, also when `work` fails. */
+export async function inShadow<T>(open: () => Promise<Shadow>, work: (db: Db) => Promise<T>): Promise<T> {
   const shadow = await open();
   try {
     return await work(shadow.db);
@@ -191,10 +192,9 @@ async function renamedCopy(config: Config, current: Catalog, open: () => Promise
   const first = resolveRenames(renames.hints, current, renames.desired);
   if (!first.renames.length) return none(first.warnings);
   return inShadow(open, async (db) => {
+    // The copy holds `current`: the hints resolve against it as they are.
     await materialize(db, current, introspectOptions(config));
-    const copy = await introspect(db, introspectOptions(config));
-    const state = await applyRenames(db, copy, renames.desired, renames.hints, introspectOptions(config));
-    return { ...state, original: current };
+    return applyRenames(db, current, renames.desired, renames.hints, introspectOptions(config));
   });
 }
 

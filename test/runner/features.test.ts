@@ -4,27 +4,15 @@
  * non-transactional failures and `resolve`, `baseline`, `redo`, `fresh`, a lost connection.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/types.js';
-import { loadHistory, type Migration } from '../../src/migrations/index.js';
 import {
   baseline, down, fresh, lockHolder, MigrationError, readApplied, redo, replay, resolve, RunnerError, statusReport, up, type RunEvent,
 } from '../../src/runner/index.js';
 import { createDatabase, openDb } from '../support/db.js';
-
-const table = { schema: 'public', name: 'schema_migrations' };
-const mig = (upSql: string, downSql: string, opt = '') => `-- migrate:up${opt}\n${upSql}\n-- migrate:down${opt}\n${downSql}\n`;
-
-function project(files: Record<string, string>): { dir: string; history: () => Migration[] } {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'schemaplan-feat-'));
-  const dir = path.join(root, 'migrations');
-  fs.mkdirSync(dir);
-  for (const [f, t] of Object.entries(files)) fs.writeFileSync(path.join(dir, f), t);
-  return { dir, history: () => loadHistory(dir, { root }) };
-}
+import { mig, project, table } from '../support/history.js';
 
 async function rel(db: Db, name: string): Promise<boolean> {
   const [r] = await db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [name]);
