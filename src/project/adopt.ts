@@ -18,6 +18,7 @@ import { listSchemaFiles, loadSchema } from '../catalog/load.js';
 import type { Shadow } from '../db/shadow.js';
 import { connectLive, creationPlan, inShadow, introspectOptions, liveCatalog } from './states.js';
 import { qualified } from '../db/quote.js';
+import { loadParser, splitStatements } from '../sql/split.js';
 import { writePlan, type WrittenPlan } from './write.js';
 
 /** What `adoptDatabase` did; paths relative to the project root. */
@@ -65,9 +66,17 @@ async function refuseForeignHistory(config: Config, url: string): Promise<void> 
 }
 
 /** True when the schema sources hold nothing but comments and white space (a fresh `init`). */
-function schemaIsEmpty(config: Config): boolean {
+async function schemaIsEmpty(config: Config): Promise<boolean> {
+  await loadParser();
   const files = config.schema.filter((s) => fs.existsSync(s)).flatMap((s) => listSchemaFiles([s]));
-  return files.every((f) => fs.readFileSync(f, 'utf8').split('\n').every((l) => l.trim() === '' || l.trim().startsWith('--')));
+  // PostgreSQL's parser decides (comments of either kind, white space): a file that does not parse is not empty.
+  return files.every((f) => {
+    try {
+      return splitStatements(fs.readFileSync(f, 'utf8')).length === 0;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /**
@@ -83,7 +92,7 @@ export async function adoptDatabase(config: Config, url: string, open: () => Pro
   if (migrationFiles(config.migrationsDir).length) {
     throw new Error(`${path.relative(config.root, config.migrationsDir) || 'migrations'}/ already has migration files: adopt a database into a new project, or record it with \`schemaplan baseline\``);
   }
-  if (!schemaIsEmpty(config)) throw new Error('the schema files already hold SQL: adopt a database into a new project (schema/schema.sql with comments only)');
+  if (!(await schemaIsEmpty(config))) throw new Error('the schema files already hold SQL: adopt a database into a new project (schema/schema.sql with comments only)');
   if (options.record !== false) await refuseForeignHistory(config, url);
   const opts = introspectOptions(config);
   const live = await liveCatalog(config, url);
