@@ -108,15 +108,7 @@ export async function applyRenames(db: Db, current: Catalog, desired: Catalog, h
   const { renames, warnings } = resolveRenames(hints, current, desired);
   if (!renames.length) return { original: current, renamed: current, renames: [], warnings };
   const run = async (list: Rename[]) => {
-    for (const r of list) {
-      for (const sql of r.up) {
-        try {
-          await db.exec(sql);
-        } catch (e: any) {
-          throw new Error(`${r.source}: ${r.description}: ${sql}: ${e?.message ?? e}`, { cause: e });
-        }
-      }
-    }
+    for (const r of list) await execEach(db, r.up, (sql) => `${r.source}: ${r.description}: ${sql}`);
   };
   await run(renames);
   const mid = await introspect(db, options);
@@ -138,11 +130,16 @@ export async function creationPlan(db: Db, target: Catalog, options: { schemas: 
  */
 export async function materialize(db: Db, catalog: Catalog, options: { schemas: string[]; exclude: string[] }): Promise<void> {
   const plan = await creationPlan(db, catalog, options);
-  for (const sql of [...preamble(plan.up), ...plan.up.flatMap((c) => c.sql)]) {
+  await execEach(db, [...preamble(plan.up), ...plan.up.flatMap((c) => c.sql)], (sql) => `cannot copy the current state into a shadow to apply rename hints: ${sql}`);
+}
+
+/** Runs generated statements in order; a failure becomes an Error `<context(sql)>: <PostgreSQL's message>`. */
+async function execEach(db: Db, statements: string[], context: (sql: string) => string): Promise<void> {
+  for (const sql of statements) {
     try {
       await db.exec(sql);
     } catch (e: any) {
-      throw new Error(`cannot copy the current state into a shadow to apply rename hints: ${sql}: ${e?.message ?? e}`, { cause: e });
+      throw new Error(`${context(sql)}: ${e?.message ?? e}`, { cause: e });
     }
   }
 }
