@@ -35,6 +35,7 @@ interface RunFlags {
   lockRetryDelay?: string;
   allowModified?: boolean;
   allowOutOfOrder?: boolean;
+  allowDestructive?: boolean;
   /** `--no-sum-check` sets it false. */
   sumCheck?: boolean;
 }
@@ -68,7 +69,8 @@ function common(cmd: Command, opts: { run?: boolean; integrity?: boolean; sum?: 
   if (opts.integrity) {
     cmd
       .option('--allow-modified', 'run although applied files were edited')
-      .option('--allow-out-of-order', 'apply pending files older than the newest applied one');
+      .option('--allow-out-of-order', 'apply pending files older than the newest applied one')
+      .option('--allow-destructive', 'run down sections (and up sections without a -- DESTRUCTIVE: header) that would delete rows or column values');
   }
   if (opts.integrity || opts.sum) cmd.option('--no-sum-check', `run although ${SUM_FILE} disagrees with the files`);
   return cmd;
@@ -80,7 +82,10 @@ function checkFormat(flags: RunFlags): void {
 
 /** The runner options from configuration and flags, with a log that goes through the progress display. */
 function runOptions(cfg: Config, flags: RunFlags, output: Output): RunOptions {
-  const o: RunOptions = { table: cfg.table, dryRun: !!flags.dryRun, allowModified: !!flags.allowModified, allowOutOfOrder: !!flags.allowOutOfOrder, log: output.log, onEvent: output.progress.onEvent };
+  const o: RunOptions = {
+    table: cfg.table, dryRun: !!flags.dryRun, allowModified: !!flags.allowModified, allowOutOfOrder: !!flags.allowOutOfOrder,
+    allowDestructive: !!flags.allowDestructive, log: output.log, onEvent: output.progress.onEvent,
+  };
   const lockTimeout = flags.lockTimeout ?? cfg.lockTimeout;
   const statementTimeout = flags.statementTimeout ?? cfg.statementTimeout;
   if (lockTimeout !== undefined) o.lockTimeout = lockTimeout;
@@ -253,7 +258,7 @@ export function register(program: Command): void {
         });
         o.finish();
         if (o.json) {
-          out(JSON.stringify({ ok: true, command: 'up', dryRun: res.dryRun, database: targetLabel(databaseTarget(cfg.databaseUrl)), applied: res.dryRun ? res.applied : res.applied.map(brief), tracking: res.tracking, warnings: res.warnings }, null, 2));
+          out(JSON.stringify({ ok: true, command: 'up', dryRun: res.dryRun, database: targetLabel(databaseTarget(cfg.databaseUrl)), applied: res.dryRun ? res.applied : res.applied.map(brief), tracking: res.tracking, warnings: res.warnings, losses: res.losses }, null, 2));
           return EXIT.ok;
         }
         for (const w of res.warnings) o.warn(w);
@@ -275,7 +280,7 @@ export function register(program: Command): void {
         }));
         o.finish();
         if (o.json) {
-          out(JSON.stringify({ ok: true, command: 'down', dryRun: res.dryRun, reverted: res.dryRun ? res.reverted : res.reverted.map(brief), tracking: res.tracking, warnings: res.warnings }, null, 2));
+          out(JSON.stringify({ ok: true, command: 'down', dryRun: res.dryRun, reverted: res.dryRun ? res.reverted : res.reverted.map(brief), tracking: res.tracking, warnings: res.warnings, losses: res.losses }, null, 2));
           return EXIT.ok;
         }
         for (const w of res.warnings) o.warn(w);
@@ -292,7 +297,7 @@ export function register(program: Command): void {
         const res = await withDb(cfg, 'redo', (db) => redo(db, h, runOptions(cfg, flags, o)));
         o.finish();
         if (o.json) {
-          out(JSON.stringify({ ok: true, command: 'redo', dryRun: res.dryRun, reverted: res.reverted.map(brief), applied: res.applied.map(brief), tracking: res.tracking, warnings: res.warnings }, null, 2));
+          out(JSON.stringify({ ok: true, command: 'redo', dryRun: res.dryRun, reverted: res.reverted.map(brief), applied: res.applied.map(brief), tracking: res.tracking, warnings: res.warnings, losses: res.losses }, null, 2));
           return EXIT.ok;
         }
         for (const w of res.warnings) o.warn(w);

@@ -4,7 +4,7 @@ export {
   MigrationNameError, type MigrationName,
 } from './names.js';
 export {
-  parseMigration, renderMigration, MigrationFormatError,
+  parseMigration, renderMigration, isBaseline, BASELINE_DIRECTIVE, MigrationFormatError,
   type ParsedMigration, type MigrationFormat, type RenderMigrationInput,
 } from './sections.js';
 export { sha256Hex, sha256Base64 } from './checksum.js';

@@ -26,6 +26,12 @@ export interface ParsedMigration {
   /** Text of a `-- DESTRUCTIVE: <what is lost>` header line, when present. */
   destructive?: string;
   /**
+   * True when a header line `-- schemaplan:baseline` marks the file as a baseline (the state of a
+   * database adopted by `init --from-url`): the runner never reverts it. See {@link isBaseline},
+   * which also recognises baselines written before the directive existed.
+   */
+  baseline?: true;
+  /**
    * `-- Key: value` comment lines before the first marker (for up-only files: the leading comment
    * block), keyed as written, e.g. `{ Migration: '20261121093000_x', Plan: 'plans/….yaml' }`.
    * Recognised by the runner: `lock_timeout`, `statement_timeout` (PostgreSQL interval text).
@@ -48,6 +54,10 @@ const GOOSE_RE = /^--\s*\+goose\s+(up|down)\b(.*)$/i;
 const GOOSE_NO_TX_RE = /^--\s*\+goose\s+no\s+transaction\s*$/i;
 const UPDOWN_RE = /^--\s*(up|down)\s*$/i;
 const HEADER_RE = /^--\s*([A-Za-z][A-Za-z0-9_-]*)\s*:\s*(.*?)\s*$/;
+const BASELINE_RE = /^--\s*schemaplan:baseline\s*$/i;
+
+/** The header line {@link renderMigration} writes for a baseline (read back as `ParsedMigration.baseline`). */
+export const BASELINE_DIRECTIVE = '-- schemaplan:baseline';
 
 function markerOf(line: string, n: number): Marker | undefined {
   const l = line.replace(/\r$/, '').replace(/^\uFEFF/, '');
@@ -69,19 +79,32 @@ function dbmateTransactional(options: string): boolean {
   return true;
 }
 
-/** Reads `-- Key: value` lines (and `-- DESTRUCTIVE:`) from comment lines. */
-function readHeader(lines: string[]): { header: Record<string, string>; destructive?: string } {
+/** Reads `-- Key: value` lines (and `-- DESTRUCTIVE:`, `-- schemaplan:baseline`) from comment lines. */
+function readHeader(lines: string[]): { header: Record<string, string>; destructive?: string; baseline?: true } {
   const header: Record<string, string> = {};
   let destructive: string | undefined;
+  let baseline = false;
   for (const raw of lines) {
     const l = raw.replace(/\r$/, '');
     if (markerOf(l, 0) || GOOSE_NO_TX_RE.test(l)) continue;
+    if (BASELINE_RE.test(l)) {
+      baseline = true;
+      continue;
+    }
     const m = HEADER_RE.exec(l);
     if (!m) continue;
     if (m[1] === 'DESTRUCTIVE') destructive = m[2]!;
     else if (!(m[1]! in header)) header[m[1]!] = m[2]!;
   }
-  return destructive === undefined ? { header } : { header, destructive };
+  return { header, ...(destructive !== undefined ? { destructive } : {}), ...(baseline ? { baseline: true as const } : {}) };
+}
+
+/**
+ * Whether a migration is a baseline: marked `-- schemaplan:baseline`, or — written by `init
+ * --from-url` before that directive existed — named `baseline` with a `-- Plan:` header.
+ */
+export function isBaseline(m: { name: string; parsed: ParsedMigration }): boolean {
+  return m.parsed.baseline === true || (m.name === 'baseline' && m.parsed.header['Plan'] !== undefined);
 }
 
 /**
@@ -121,11 +144,7 @@ export function parseMigration(text: string, file: string): ParsedMigration {
       else if (/^\s*$/.test(l)) continue;
       else break;
     }
-    const { header, destructive } = readHeader(lead);
-    return {
-      format: 'uponly', up: text, down: null, upLine: 1, downLine: null,
-      transactional: true, downTransactional: true, header, ...(destructive !== undefined ? { destructive } : {}),
-    };
+    return { format: 'uponly', up: text, down: null, upLine: 1, downLine: null, transactional: true, downTransactional: true, ...readHeader(lead) };
   }
 
   const family = markers[0]!.family;
@@ -157,7 +176,6 @@ export function parseMigration(text: string, file: string): ParsedMigration {
   };
   const up = section(ups[0]!);
   const down = downs[0] ? section(downs[0]) : undefined;
-  const { header, destructive } = readHeader(preamble);
   const transactional = family === 'dbmate' ? dbmateTransactional(ups[0]!.options) : !gooseNoTx;
   const downTransactional = family === 'dbmate' ? (downs[0] ? dbmateTransactional(downs[0].options) : true) : !gooseNoTx;
   return {
@@ -168,8 +186,7 @@ export function parseMigration(text: string, file: string): ParsedMigration {
     downLine: down ? down.line : null,
     transactional,
     downTransactional,
-    header,
-    ...(destructive !== undefined ? { destructive } : {}),
+    ...readHeader(preamble),
   };
 }
 
@@ -230,12 +247,24 @@ export interface RenderMigrationInput {
   /** Free text written as `-- ` comment lines after the Migration/Plan header lines. */
   headerComment?: string;
   /**
+   * Marks the file a baseline (`-- schemaplan:baseline` after the Migration/Plan lines): its down
+   * section holds only a comment saying it is never reverted, so `down` must be empty.
+   */
+  baseline?: boolean;
+  /**
    * Marker family to write (default `dbmate`, schemaplan's own): `goose` (`-- +goose Up`/`Down`,
    * `-- +goose NO TRANSACTION`), `updown` (`-- UP`/`-- DOWN`), `uponly` (no markers, no down section).
    * Used by `new` to keep a history in the format it already has.
    */
   format?: MigrationFormat;
 }
+
+/** The down section of a baseline: comment lines only. */
+const BASELINE_DOWN_COMMENT = [
+  '-- A baseline is never reverted: it stands for the database as it was when schemaplan adopted it,',
+  '-- so `schemaplan down` and `redo` refuse it. To rebuild a development database from the history,',
+  '-- run `schemaplan fresh --yes` (the only rebuild); to revert the migrations after it, `schemaplan down --to <this version>`.',
+];
 
 function renderStatements(stmts: string[]): string {
   return stmts
@@ -268,10 +297,12 @@ export function renderMigration(input: RenderMigrationInput): string {
     throw new Error(`the ${format} format has no way to mark a file non-transactional; use the dbmate format (-- migrate:up transaction:false)`);
   }
   if (format === 'uponly' && renderStatements(input.down) !== '') throw new Error('an up-only file has no down section');
+  if (input.baseline && renderStatements(input.down) !== '') throw new Error('a baseline has no down statements (it is never reverted)');
   const out: string[] = [];
   if (input.destructive !== undefined) out.push(`-- DESTRUCTIVE: ${input.destructive.replace(/\s*\n\s*/g, '; ').trim()}`);
   out.push(`-- Migration: ${input.version}_${input.name}`);
   if (input.planFile) out.push(`-- Plan: ${input.planFile}`);
+  if (input.baseline) out.push(BASELINE_DIRECTIVE);
   if (input.headerComment) {
     for (const l of input.headerComment.replace(/\s+$/, '').split('\n')) out.push(l.trim() === '' ? '--' : `-- ${l.trimEnd()}`);
   }
@@ -288,6 +319,7 @@ export function renderMigration(input: RenderMigrationInput): string {
   out.push(upMarker);
   if (up) out.push(up);
   out.push(downMarker);
+  if (input.baseline) out.push(...BASELINE_DOWN_COMMENT);
   const down = renderStatements(input.down);
   if (down) out.push(down);
   return out.join('\n') + '\n';

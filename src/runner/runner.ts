@@ -15,7 +15,11 @@
  *   killed runner during a long statement, rolls back its transaction and frees the lock;
  * - applied files whose checksum changed are reported and stop the run (unless `allowModified`);
  *   pending files older than the newest applied one are reported and stop it (unless `allowOutOfOrder`);
- * - `lock_timeout` / `statement_timeout` per run (options) and per file (`-- lock_timeout: 5s` header lines).
+ * - `lock_timeout` / `statement_timeout` per run (options) and per file (`-- lock_timeout: 5s` header lines);
+ * - nothing loses data silently: before anything runs, what the down sections to run (and the up
+ *   sections of files without a `-- DESTRUCTIVE:` header) would delete is counted in the database as
+ *   it is now (deletes.ts, loss-count.ts), and the run is refused unless `allowDestructive`;
+ * - a baseline (`-- schemaplan:baseline`, written by `init --from-url`) is never reverted.
  */
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -24,10 +28,12 @@ import { isPgError } from '../db/types.js';
 import { quoteIdent, quoteLiteral } from '../db/quote.js';
 import type { Migration } from '../migrations/history.js';
 import { importedHashes } from '../migrations/import.js';
+import { isBaseline } from '../migrations/sections.js';
 import { compareVersions, versionKey } from '../migrations/names.js';
 import { executeScript, executeStatement, SqlExecutionError } from '../sql/execute.js';
 import { loadParser, splitStatements, SqlSyntaxError, statementType, type Statement } from '../sql/split.js';
 import { acquireMigrationLock, lockHolder } from './lock.js';
+import { countLosses, describeLoss, type DataLoss } from './loss-count.js';
 import {
   deleteRow, ensureTrackingTable, insertRow, inspectTracking, readApplied, tableSql, updateRow,
   type AppliedRow, type TrackingInfo, type TrackingTable,
@@ -43,6 +49,12 @@ export interface RunOptions {
   allowModified?: boolean;
   /** Apply pending files older than the newest applied migration (each is reported). */
   allowOutOfOrder?: boolean;
+  /**
+   * Run down sections (and up sections of files without a `-- DESTRUCTIVE:` header) although they
+   * would delete rows or column values (up, down, redo). Without it such a run is refused before
+   * anything runs, naming each table or column and how much it holds.
+   */
+  allowDestructive?: boolean;
   /** Bound on waiting for the migration lock, in ms (default 60 000). */
   lockWaitMs?: number;
   /** PostgreSQL `lock_timeout` for the run, interval text such as `'5s'` (a file's `-- lock_timeout:` header wins). */
@@ -110,6 +122,8 @@ export interface UpResult {
   warnings: string[];
   /** Changes made to the tracking table other than one row per migration (created, columns added, checksums backfilled); "would …" in a dry run. */
   tracking: string[];
+  /** What the up sections of files without a `-- DESTRUCTIVE:` header would delete, counted before the first ran (in a dry run, or let through by `allowDestructive`: empty when not counted). */
+  losses: DataLoss[];
 }
 
 /** What {@link down} did. */
@@ -119,6 +133,8 @@ export interface DownResult {
   reverted: RunRecord[];
   warnings: string[];
   tracking: string[];
+  /** What the down sections would delete (see {@link UpResult.losses}). */
+  losses: DataLoss[];
 }
 
 /** The state of one migration, by {@link status}. */
@@ -173,7 +189,8 @@ export class RunnerError extends Error {
   constructor(
     readonly code:
       | 'modified' | 'failed' | 'unknown_version' | 'missing_file' | 'no_down' | 'bad_option' | 'bad_setting'
-      | 'transaction_control' | 'out_of_order' | 'not_failed' | 'not_recorded' | 'refused' | 'connection_lost' | 'tracking_table',
+      | 'transaction_control' | 'out_of_order' | 'not_failed' | 'not_recorded' | 'refused' | 'connection_lost' | 'tracking_table'
+      | 'baseline' | 'would_lose_data',
     message: string,
   ) {
     super(message);
@@ -682,6 +699,37 @@ async function revertAll(db: Db, info: TrackingInfo, targets: Array<{ m: Migrati
   return out;
 }
 
+/** A section the data-loss guard looks at. */
+type Guarded = { m: Migration; s: Section; dir: 'up' | 'down' };
+
+/**
+ * The data-loss guard, before the first migration of a run: counts what `sections` would delete in
+ * the database as it is now (every section against the same state: a later file is counted as if
+ * the earlier ones had not run). Up sections of files with a `-- DESTRUCTIVE:` header are the
+ * reviewed exception and are not counted. With `allowDestructive` (and not a dry run) nothing is
+ * counted; in a dry run each loss is logged as `-- would delete …` and nothing is refused.
+ * @param inTransaction the refusal transaction is open (a real run), else the counts get their own
+ * @returns the losses (empty when none, or not counted)
+ * @throws RunnerError `would_lose_data` naming every table or column and its count
+ */
+async function guardLosses(db: Db, sections: Guarded[], opts: RunOptions, command: 'up' | 'down' | 'redo', inTransaction: boolean): Promise<DataLoss[]> {
+  if (opts.allowDestructive && !opts.dryRun) return [];
+  const targets = sections
+    .filter(({ m, dir }) => dir === 'down' || m.parsed.destructive === undefined)
+    .map(({ m, s, dir }) => ({ file: m.relFile, version: m.version, section: dir, statements: s.statements, firstLine: s.line }));
+  const losses = await countLosses(db, targets, { inTransaction });
+  if (opts.dryRun || losses.length === 0) {
+    for (const l of losses) opts.log?.(`-- would delete ${describeLoss(l)}`);
+    return losses;
+  }
+  const verb = command === 'up' ? 'apply' : command === 'down' ? 'revert' : 'redo';
+  const ups = losses.some((l) => l.section === 'up')
+    ? ' After reviewing an up section that drops data on purpose, mark its file with a "-- DESTRUCTIVE: <what is lost>" header line.'
+    : '';
+  throw new RunnerError('would_lose_data',
+    `${command} would delete ${losses.map(describeLoss).join('; ')}; nothing was run. Rerun with --allow-destructive to ${verb} anyway.${ups}`);
+}
+
 function logDry(opts: RunOptions, verb: 'apply' | 'revert', m: Migration, s: Section, t: string): void {
   opts.log?.(`-- would ${verb} ${m.relFile}${s.transactional ? '' : ' (transaction:false)'}`);
   opts.log?.(s.text.trim());
@@ -695,7 +743,9 @@ function logDry(opts: RunOptions, verb: 'apply' | 'revert', m: Migration, s: Sec
  * parses every pending section — then runs each pending migration (module doc).
  * @returns what was applied, with `executionMs` (ms) per migration; empty when nothing was pending
  * @throws RunnerError before any SQL runs (`modified`, `failed`, `out_of_order`, `unknown_version`
- *   for `to`, `transaction_control`, `bad_setting`, `tracking_table`); LockTimeoutError;
+ *   for `to`, `transaction_control`, `bad_setting`, `tracking_table`, `would_lose_data` when an up
+ *   section of a file without a `-- DESTRUCTIVE:` header would delete rows or values and
+ *   `allowDestructive` is not set); LockTimeoutError;
  *   MigrationError when a migration's SQL fails (the migrations before it stay applied and recorded;
  *   it is rolled back, or recorded as failed when non-transactional); RunnerError `connection_lost`.
  */
@@ -710,26 +760,36 @@ export async function up(db: Db, history: Migration[], opts: UpOptions): Promise
     for (const m of pending) out.push({ m, s: await section(m, 'up', opts.table) });
     return out;
   };
+  const guarded = (pending: Array<{ m: Migration; s: Section }>) => pending.map(({ m, s }) => ({ m, s, dir: 'up' as const }));
   if (opts.dryRun) {
     const warnings: string[] = [];
     const p = await prepare(db, history, opts, true);
     reportTracking(opts, p.tracking);
     const pending = await plan(p.rows, warnings);
     await opts.beforeApply?.(pending.map(({ m }) => m));
+    const losses = await guardLosses(db, guarded(pending), opts, 'up', false);
     for (const { m, s } of pending) logDry(opts, 'apply', m, s, tableSql(opts.table));
-    return { dryRun: true, applied: pending.map(({ m, s }) => record(m, s, null)), warnings, tracking: p.tracking };
+    return { dryRun: true, applied: pending.map(({ m, s }) => record(m, s, null)), warnings, tracking: p.tracking, losses };
   }
   return locked(db, opts, async () => {
     const warnings: string[] = [];
-    const { p, plan: pending } = await preparedInTransaction(db, history, opts, (pp) => plan(pp.rows, warnings));
+    const { p, plan: { pending, losses } } = await preparedInTransaction(db, history, opts, async (pp) => {
+      const pending = await plan(pp.rows, warnings);
+      return { pending, losses: await guardLosses(db, guarded(pending), opts, 'up', true) };
+    });
     reportTracking(opts, p.tracking);
     await opts.beforeApply?.(pending.map(({ m }) => m));
     const applied = await applyAll(db, p.info, pending, opts);
-    return { dryRun: false, applied, warnings, tracking: p.tracking };
+    return { dryRun: false, applied, warnings, tracking: p.tracking, losses };
   });
 }
 
-/** Which applied migrations a down run reverts (newest first), with their sections, after the refusal checks. */
+const guardedDown = (targets: Array<{ m: Migration; s: Section }>): Guarded[] => targets.map(({ m, s }) => ({ m, s, dir: 'down' }));
+
+/**
+ * Which applied migrations a down run reverts (newest first), with their sections, after the refusal
+ * checks (RunnerError `baseline` when they include a baseline, before the other file checks).
+ */
 async function planDown(rows: AppliedRow[], history: Migration[], opts: DownOptions, warnings: string[]): Promise<Array<{ m: Migration; s: Section; row: AppliedRow }>> {
   const byKey = index(history);
   const steps = opts.steps ?? 1;
@@ -744,9 +804,20 @@ async function planDown(rows: AppliedRow[], history: Migration[], opts: DownOpti
     if (!m) {
       throw new RunnerError('missing_file', `cannot revert migration ${row.version}${row.name ? `_${row.name}` : ''}: it is applied but its file is gone, so there is no down section to run`);
     }
-    if (m.parsed.down === null) throw new RunnerError('no_down', `${m.relFile}: cannot revert migration ${m.version}: the file has no down section`);
     return { m, row };
   });
+  const base = chosen.find(({ m }) => isBaseline(m));
+  if (base) {
+    const { m } = base;
+    const after = chosen.length > 1 ? `; to revert the ${chosen.length - 1} migration(s) after it, run "schemaplan down --to ${m.version}"` : '';
+    throw new RunnerError('baseline',
+      `${m.relFile}: migration ${m.version} is a baseline (the database as it was when schemaplan adopted it) and a baseline is never reverted: ` +
+        `its down section would have to drop everything the database held before, data included. Nothing was run${after}. ` +
+        `To rebuild a development database from the history, run "schemaplan fresh --yes" (the only rebuild).`);
+  }
+  for (const { m } of chosen) {
+    if (m.parsed.down === null) throw new RunnerError('no_down', `${m.relFile}: cannot revert migration ${m.version}: the file has no down section`);
+  }
   checkModified(chosen.map((c) => c.row), byKey, opts, warnings);
   const out: Array<{ m: Migration; s: Section; row: AppliedRow }> = [];
   for (const { m, row } of chosen) {
@@ -766,8 +837,10 @@ async function planDown(rows: AppliedRow[], history: Migration[], opts: DownOpti
  * then deletes the row (on failure the row is kept and marked failed).
  * @returns the reverted migrations with `executionMs` (ms)
  * @throws RunnerError before any SQL runs: `bad_option` (steps and to together, steps < 1),
- *   `unknown_version`, `missing_file` (no file to take the down section from), `no_down` (no or an
- *   empty down section), `modified`, `failed`; LockTimeoutError; MigrationError when the SQL fails.
+ *   `unknown_version`, `missing_file` (no file to take the down section from), `baseline` (the
+ *   migrations to revert include a baseline, which is never reverted), `no_down` (no or an empty down
+ *   section), `modified`, `failed`, `would_lose_data` (a down section would delete rows or column
+ *   values and `allowDestructive` is not set); LockTimeoutError; MigrationError when the SQL fails.
  */
 export async function down(db: Db, history: Migration[], opts: DownOptions): Promise<DownResult> {
   if (opts.steps !== undefined && opts.to !== undefined) throw new RunnerError('bad_option', 'give either a number of steps or --to, not both');
@@ -778,15 +851,19 @@ export async function down(db: Db, history: Migration[], opts: DownOptions): Pro
     const p = await prepare(db, history, opts, true);
     reportTracking(opts, p.tracking);
     const targets = await planDown(p.rows, history, opts, warnings);
+    const losses = await guardLosses(db, guardedDown(targets), opts, 'down', false);
     for (const { m, s } of targets) logDry(opts, 'revert', m, s, tableSql(opts.table));
-    return { dryRun: true, reverted: targets.map(({ m, s }) => record(m, s, null)), warnings, tracking: p.tracking };
+    return { dryRun: true, reverted: targets.map(({ m, s }) => record(m, s, null)), warnings, tracking: p.tracking, losses };
   }
   return locked(db, opts, async () => {
     const warnings: string[] = [];
-    const { p, plan: targets } = await preparedInTransaction(db, history, opts, (pp) => planDown(pp.rows, history, opts, warnings));
+    const { p, plan: { targets, losses } } = await preparedInTransaction(db, history, opts, async (pp) => {
+      const targets = await planDown(pp.rows, history, opts, warnings);
+      return { targets, losses: await guardLosses(db, guardedDown(targets), opts, 'down', true) };
+    });
     reportTracking(opts, p.tracking);
     const reverted = await revertAll(db, p.info, targets, opts);
-    return { dryRun: false, reverted, warnings, tracking: p.tracking };
+    return { dryRun: false, reverted, warnings, tracking: p.tracking, losses };
   });
 }
 
@@ -797,13 +874,17 @@ export interface RedoResult {
   applied: RunRecord[];
   warnings: string[];
   tracking: string[];
+  /** What the down section, and an up section without a `-- DESTRUCTIVE:` header, would delete (see {@link UpResult.losses}). */
+  losses: DataLoss[];
 }
 
 /**
  * Reverts the newest applied migration and applies it again, under one lock (e.g. after editing a
  * migration that only ran on a development database). Refuses like {@link down} and {@link up};
  * a modified file is allowed here only with `allowModified` as well.
- * @throws as {@link down} and {@link up}; RunnerError `refused` when nothing is applied
+ * @throws as {@link down} and {@link up} (`baseline` when the newest applied migration is a baseline,
+ *   `would_lose_data` for its down section or an up section without a `-- DESTRUCTIVE:` header);
+ *   RunnerError `refused` when nothing is applied
  */
 export async function redo(db: Db, history: Migration[], opts: RunOptions): Promise<RedoResult> {
   const plan = async (rows: AppliedRow[], warnings: string[]) => {
@@ -813,22 +894,27 @@ export async function redo(db: Db, history: Migration[], opts: RunOptions): Prom
     const s = await section(m, 'up', opts.table);
     return { targets, again: [{ m, s }] };
   };
+  const guarded = (pl: Awaited<ReturnType<typeof plan>>) => [...guardedDown(pl.targets), ...pl.again.map(({ m, s }) => ({ m, s, dir: 'up' as const }))];
   if (opts.dryRun) {
     const warnings: string[] = [];
     const p = await prepare(db, history, opts, true);
     reportTracking(opts, p.tracking);
-    const { targets, again } = await plan(p.rows, warnings);
-    for (const { m, s } of targets) logDry(opts, 'revert', m, s, tableSql(opts.table));
-    for (const { m, s } of again) logDry(opts, 'apply', m, s, tableSql(opts.table));
-    return { dryRun: true, reverted: targets.map(({ m, s }) => record(m, s, null)), applied: again.map(({ m, s }) => record(m, s, null)), warnings, tracking: p.tracking };
+    const pl = await plan(p.rows, warnings);
+    const losses = await guardLosses(db, guarded(pl), opts, 'redo', false);
+    for (const { m, s } of pl.targets) logDry(opts, 'revert', m, s, tableSql(opts.table));
+    for (const { m, s } of pl.again) logDry(opts, 'apply', m, s, tableSql(opts.table));
+    return { dryRun: true, reverted: pl.targets.map(({ m, s }) => record(m, s, null)), applied: pl.again.map(({ m, s }) => record(m, s, null)), warnings, tracking: p.tracking, losses };
   }
   return locked(db, opts, async () => {
     const warnings: string[] = [];
-    const { p, plan: pl } = await preparedInTransaction(db, history, opts, (pp) => plan(pp.rows, warnings));
+    const { p, plan: { pl, losses } } = await preparedInTransaction(db, history, opts, async (pp) => {
+      const pl = await plan(pp.rows, warnings);
+      return { pl, losses: await guardLosses(db, guarded(pl), opts, 'redo', true) };
+    });
     reportTracking(opts, p.tracking);
     const reverted = await revertAll(db, p.info, pl.targets, opts);
     const applied = await applyAll(db, p.info, pl.again, opts);
-    return { dryRun: false, reverted, applied, warnings, tracking: p.tracking };
+    return { dryRun: false, reverted, applied, warnings, tracking: p.tracking, losses };
   });
 }
 

@@ -264,7 +264,10 @@ describe('baseline, redo, fresh', () => {
     expect(await redo(db, h, { table }).catch((e) => e)).toMatchObject({ code: 'refused' });
     await up(db, h, { table });
     await db.exec('INSERT INTO a VALUES (2)');
-    const r = await redo(db, h, { table });
+    // The down section drops the table with its two rows: refused unless allowed.
+    expect(await redo(db, h, { table }).catch((e) => e)).toMatchObject({ code: 'would_lose_data' });
+    expect(await db.query('SELECT id FROM a ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }]);
+    const r = await redo(db, h, { table, allowDestructive: true });
     expect([r.reverted.map((x) => x.version), r.applied.map((x) => x.version)]).toEqual([['20260101000000'], ['20260101000000']]);
     expect(await db.query('SELECT id FROM a')).toEqual([{ id: 1 }]);
   });
