@@ -1,7 +1,8 @@
 /**
  * `schemaplan init --from-url URL`: adopting an existing database (DESIGN.md, "init"). The database's
  * catalog is written as `schema/schema.sql` (the plan from an empty database, in plain forms — the
- * same SQL `diff` would print), the same plan as a baseline migration with its plan document, and
+ * same SQL `diff` would print), the same plan as a baseline migration with its plan document (marked
+ * `-- schemaplan:baseline`, its down section empty: a baseline is never reverted), and
  * the baseline is recorded as applied in the database's tracking table without running it. Before
  * anything is written, the generated schema is loaded into a shadow and must reproduce the
  * database's catalog: a dump that does not round-trip is an error, not a file.
@@ -120,7 +121,7 @@ export async function adoptDatabase(config: Config, url: string, open: () => Pro
   }
   let written: WrittenPlan;
   try {
-    written = writePlan(config, 'baseline', plan, options.now);
+    written = writePlan(config, 'baseline', plan, options.now, { baseline: true });
   } catch (e) {
     if (previous) fs.writeFileSync(schemaPath, previous);
     else fs.rmSync(schemaPath, { force: true });

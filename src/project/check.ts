@@ -11,7 +11,7 @@ import type { Config } from '../config/config.js';
 import type { Shadow } from '../db/shadow.js';
 import { diff } from '../diff/index.js';
 import type { Change } from '../diff/change.js';
-import { loadHistory, verifySum, type Migration } from '../migrations/index.js';
+import { isBaseline, loadHistory, verifySum, type Migration } from '../migrations/index.js';
 import { executeScript } from '../sql/execute.js';
 import { status } from '../runner/index.js';
 import { lintPaths, type LintOptions } from '../lint/index.js';
@@ -132,6 +132,9 @@ async function replayAndRoundTrip(config: Config, openShadow: () => Promise<Shad
       for (let i = history.length - 1; i >= 0; i--) {
         const m = history[i]!;
         if (m.parsed.down === null) break; // an up-only migration ends the round trip
+        // A baseline is never reverted (the runner refuses it): its down section is empty on purpose,
+        // so there is no previous state to restore, and nothing before it is reverted either.
+        if (isBaseline(m)) break;
         try {
           await executeScript(db, m.parsed.down, m.relFile, (m.parsed.downLine ?? 1) - 1);
         } catch (e: any) {

@@ -79,9 +79,11 @@ function timeouts(config: Config, group: PlannedChange[]): { header: string[]; u
 /**
  * Writes the migration file(s), the plan document and the sum file for `plan`.
  * @param now the clock (UTC version); later files of a split plan get +1 s each
+ * @param options.baseline write the files as a baseline (`-- schemaplan:baseline`, a down section
+ *   holding only a comment: a baseline is never reverted); `init --from-url` sets it
  * @throws Error when a target file already exists (nothing is written then)
  */
-export function writePlan(config: Config, rawName: string, plan: Plan, now: Date = new Date()): WrittenPlan {
+export function writePlan(config: Config, rawName: string, plan: Plan, now: Date = new Date(), options: { baseline?: boolean } = {}): WrittenPlan {
   const name = slugify(rawName);
   const version = nextVersion(config.migrationsDir, now);
   const rel = (p: string) => path.relative(config.root, p).split(path.sep).join('/');
@@ -93,7 +95,7 @@ export function writePlan(config: Config, rawName: string, plan: Plan, now: Date
   // the down order; a down section is transactional only when all of its changes are.
   const downGroups: PlannedChange[][] = groups.map(() => []);
   // A down step of the online strategies goes to the file of its segment.
-  for (const d of plan.down) {
+  for (const d of options.baseline ? [] : plan.down) {
     let k = d.segment !== undefined ? groups.findIndex((g) => g[0]!.segment === d.segment) : -1;
     if (k < 0) {
       k = groups.length - 1;
@@ -116,6 +118,7 @@ export function writePlan(config: Config, rawName: string, plan: Plan, now: Date
       transactional: group[0]!.transactional,
       downTransactional: downGroups[i]!.every((c) => c.transactional),
       ...(destructive.length ? { destructive: destructive.join('; ') } : {}),
+      ...(options.baseline ? { baseline: true } : {}),
     });
     files.push({ path: path.join(config.migrationsDir, `${v}_${name}.sql`), text, transactional: group[0]!.transactional });
   });

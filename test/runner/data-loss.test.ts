@@ -115,3 +115,24 @@ describe('down and up refuse to delete data unless allowed', () => {
     expect(await db.query('SELECT count(*)::int AS n FROM keep')).toEqual([{ n: 0 }]);
   });
 });
+
+describe('baselines', () => {
+  it('an older adopted baseline (named baseline, with a -- Plan: header, a drop-everything down) is not reverted either', async () => {
+    const db = await openDb(await createDatabase('base'));
+    const p = project({
+      '20260101000000_baseline.sql': `-- Migration: 20260101000000_baseline\n-- Plan: plans/20260101000000_baseline.yaml\n${mig('CREATE TABLE kept (id int);', 'DROP TABLE kept;')}`,
+      '20260102000000_next.sql': mig('CREATE TABLE next (id int);', 'DROP TABLE next;'),
+    });
+    await up(db, p.history(), { table });
+    const err = await down(db, p.history(), { table, to: '0', allowDestructive: true }).catch((e) => e);
+    expect(err).toMatchObject({ code: 'baseline' });
+    expect(err.message).toContain('down --to 20260101000000');
+    expect(await db.query(`SELECT to_regclass('kept') IS NOT NULL AS kept, to_regclass('next') IS NOT NULL AS next`)).toEqual([{ kept: true, next: true }]);
+    expect(await db.query('SELECT count(*)::int AS n FROM schema_migrations')).toEqual([{ n: 2 }]);
+    // A hand-written file that happens to be called baseline (no -- Plan: header) is an ordinary migration.
+    const plain = project({ '20260101000000_baseline.sql': mig('CREATE TABLE plain (id int);', 'DROP TABLE plain;') });
+    const db2 = await openDb(await createDatabase('base'));
+    await up(db2, plain.history(), { table });
+    expect((await down(db2, plain.history(), { table })).reverted).toHaveLength(1);
+  });
+});
