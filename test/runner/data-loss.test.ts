@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { connect } from '../../src/db/connect.js';
 import { countLosses, down, redo, RunnerError, up, type DataLoss } from '../../src/runner/index.js';
+import { isBaseline, parseMigration, renderMigration } from '../../src/migrations/index.js';
 import { loadParser, splitStatements } from '../../src/sql/split.js';
 import { createDatabase, openDb } from '../support/db.js';
 import { mig, project, table } from '../support/history.js';
@@ -117,6 +118,18 @@ describe('down and up refuse to delete data unless allowed', () => {
 });
 
 describe('baselines', () => {
+  it('the directive is written with an empty down section and read back, in every marker format', () => {
+    const text = renderMigration({ version: '20260101000000', name: 'baseline', planFile: 'plans/p.yaml', up: ['CREATE TABLE t (id int)'], down: [], transactional: true, baseline: true });
+    const parsed = parseMigration(text, 'b.sql');
+    expect(parsed).toMatchObject({ baseline: true, up: 'CREATE TABLE t (id int);' });
+    expect(parsed.down).toMatch(/^-- A baseline is never reverted/);
+    expect(isBaseline({ name: 'anything', parsed })).toBe(true);
+    expect(() => renderMigration({ version: '1', name: 'b', up: [], down: ['DROP TABLE t'], transactional: true, baseline: true })).toThrow(/never reverted/);
+    expect(parseMigration('-- schemaplan:baseline\n-- +goose Up\nCREATE TABLE t (id int);\n-- +goose Down\n', 'g.sql').baseline).toBe(true);
+    expect(parseMigration('-- schemaplan:baseline\nCREATE TABLE t (id int);\n', 'u.sql').baseline).toBe(true);
+    expect(parseMigration(mig('CREATE TABLE t (id int);', ''), 'm.sql').baseline).toBeUndefined();
+  });
+
   it('an older adopted baseline (named baseline, with a -- Plan: header, a drop-everything down) is not reverted either', async () => {
     const db = await openDb(await createDatabase('base'));
     const p = project({
