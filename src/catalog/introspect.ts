@@ -26,6 +26,7 @@ import {
   type ViewObject,
   type MatviewObject,
   type CompositeType,
+  type ExternalDependency,
 } from './model.js';
 import {
   defaultAcl,
@@ -36,14 +37,20 @@ import {
   type AclKind,
   type AclRow,
 } from './normalize.js';
+import { DEFAULT_SCHEMAS, patternRegExp, resolveSchemas, SCHEMA_LIST_SQL, type SchemaRow } from './scope.js';
 
 // pg-introspection is CommonJS: named imports are not detected by Node's ESM loader.
 const { makeIntrospectionQuery, parseIntrospectionResults } = pgIntrospection;
 
 /** What to read. */
 export interface IntrospectOptions {
-  /** Schemas to include (default `['public']`). */
+  /**
+   * Patterns of schemas to include (`*` wildcard; default `['*']`: every schema that is neither a
+   * system schema nor an extension's, see catalog/scope.ts).
+   */
   schemas?: string[];
+  /** Patterns of schemas to leave out. */
+  excludeSchemas?: string[];
   /**
    * Identity patterns to leave out (`*` matches any run of characters), e.g. the history table
    * `table:public.schema_migrations`. Sub-objects of an excluded table are left out with it.
@@ -272,7 +279,7 @@ select json_build_object(
     ) o where o.oid >= 16384
       and not exists (select 1 from pg_depend e where e.classid = o.cls and e.objid = o.oid and e.deptype in ('e', 'i'))),
   'descriptions', (select coalesce(json_agg(json_build_array(d.classoid::regclass::text, d.objoid, d.objsubid, d.description)), '[]')
-    from pg_description d where d.objoid >= 16384),
+    from pg_description d where d.objoid >= 16384 or (d.classoid = 'pg_namespace'::regclass and d.objoid in (select oid from pg_namespace where nspname = any($1)))),
   'unloggedSequences', (select coalesce(json_agg(c.oid), '[]') from pg_class c join pg_namespace n on n.oid = c.relnamespace
     where n.nspname = any($1) and c.relkind = 'S' and c.relpersistence = 'u'),
   'depends', (select coalesce(json_agg(json_build_object(
@@ -312,18 +319,14 @@ interface Supplement {
   depends: Array<{ classid: string; objid: number; objsubid: number; refclassid: string; refobjid: number; refobjsubid: number; deptype: string }>;
 }
 
-/** Turns a `*` pattern into a RegExp matching whole identities. */
-function patternRegExp(p: string): RegExp {
-  return new RegExp('^' + p.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
-}
-
 /**
  * Reads the catalog of `db`. Runs with `search_path` set to empty for the duration, so that all
  * definition text is schema-qualified (as pg_dump does), and restores it afterwards.
  * @throws the driver's error when a catalog query fails.
  */
 export async function introspect(db: Db, options: IntrospectOptions = {}): Promise<Catalog> {
-  const schemas = options.schemas ?? ['public'];
+  const available = await db.query<SchemaRow>(SCHEMA_LIST_SQL);
+  const { schemas, missing } = resolveSchemas(available, { schemas: options.schemas ?? [...DEFAULT_SCHEMAS], excludeSchemas: options.excludeSchemas ?? [] });
   const [{ search_path: savedPath }] = (await db.query<{ search_path: string }>(`select current_setting('search_path') as search_path`)) as [{ search_path: string }];
   await db.query(`select set_config('search_path', '', false)`);
   let raw: Introspection;
@@ -337,7 +340,8 @@ export async function introspect(db: Db, options: IntrospectOptions = {}): Promi
   } finally {
     await db.query(`select set_config('search_path', $1, false)`, [savedPath]);
   }
-  return normalizeCatalog(buildCatalog(raw, sup, schemas, options.exclude ?? []));
+  const cat = normalizeCatalog(buildCatalog(raw, sup, schemas, options.exclude ?? []));
+  return missing.length ? { ...cat, missingSchemas: missing } : cat;
 }
 
 const ENABLED = (e: string): 'O' | 'D' | 'R' | 'A' => (['O', 'D', 'R', 'A'].includes(e) ? e : 'O') as 'O';
@@ -384,7 +388,7 @@ function buildCatalog(raw: Introspection, sup: Supplement, schemas: string[], ex
   for (const n of raw.namespaces) {
     if (!included.has(n.nspname)) continue;
     add({
-      id: objectId('schema', n.nspname), kind: 'schema', schema: n.nspname, name: n.nspname, comment: comment('pg_namespace', n._id), deps: [],
+      id: objectId('schema', n.nspname), kind: 'schema', schema: n.nspname, name: n.nspname, comment: schemaComment(n.nspname, comment('pg_namespace', n._id)), deps: [],
       owner: owner('pg_namespace', n._id), acl: acl('pg_namespace', n._id, 'n'),
     }, 'pg_namespace', n._id);
   }
@@ -797,10 +801,16 @@ function buildCatalog(raw: Introspection, sup: Supplement, schemas: string[], ex
   }
 
   // pg_depend → deps (sequence ownership is modelled as ownedBy, not as a dependency).
+  const outside = outOfScopeNames(raw, nsName, included, extMember);
+  const external = new Map<string, ExternalDependency>();
   for (const d of sup.depends) {
     if (d.deptype === 'e') continue;
     const from = idOf.get(key(d.classid, d.objid, d.objsubid));
     const to = idOf.get(key(d.refclassid, d.refobjid, d.refobjsubid)) ?? idOf.get(key(d.refclassid, d.refobjid, 0));
+    if (from && !to && d.deptype === 'n') {
+      const ref = outside.get(`${d.refclassid}:${d.refobjid}`);
+      if (ref && !isExcluded(from)) external.set(`${from} ${ref.kind} ${ref.name}`, { from, ...ref });
+    }
     if (!from || !to || from === to) continue;
     const obj = objects[from];
     if (!obj) continue;
@@ -812,8 +822,45 @@ function buildCatalog(raw: Introspection, sup: Supplement, schemas: string[], ex
   for (const o of sup.others) unmodelled.push({ kind: o.kind, name: o.name });
   return {
     serverVersion: version, schemas: [...schemas], objects, currentUser: sup.user, roles: sup.roles,
+    outside: [...new Set([...outside.values()].map((o) => o.name))].sort(),
+    ...(external.size ? { external: [...external.values()].filter((e) => e.from in objects).sort((a, b) => (a.from + a.name).localeCompare(b.from + b.name)) } : {}),
     unmodelled: unmodelled.sort((a, b) => (a.kind + a.name).localeCompare(b.kind + b.name)),
   };
+}
+
+/**
+ * Relations, types and functions in schemas outside the scope (system schemas and extension members
+ * left out), keyed `<catalog>:<oid>` as pg_depend names them, for recording what in-scope objects
+ * depend on beyond the scope.
+ */
+function outOfScopeNames(raw: Introspection, nsName: Map<string, string>, included: Set<string>, extMember: Set<string>): Map<string, { kind: string; name: string }> {
+  const out = new Map<string, { kind: string; name: string }>();
+  const outside = (ns: unknown) => {
+    const n = nsName.get(String(ns));
+    return n !== undefined && !included.has(n) && !/^pg_/.test(n) && n !== 'information_schema' ? n : undefined;
+  };
+  const REL: Record<string, string> = { r: 'table', p: 'table', v: 'view', m: 'materialized view', S: 'sequence', f: 'foreign table', c: 'type' };
+  for (const c of raw.classes) {
+    const n = outside(c.relnamespace);
+    if (n && REL[c.relkind] && !extMember.has(`pg_class:${c._id}`)) out.set(`pg_class:${c._id}`, { kind: REL[c.relkind]!, name: `${n}.${c.relname}` });
+  }
+  for (const t of raw.types) {
+    const n = outside(t.typnamespace);
+    if (n && !extMember.has(`pg_type:${t._id}`)) out.set(`pg_type:${t._id}`, { kind: t.typtype === 'd' ? 'domain' : 'type', name: `${n}.${t.typname}` });
+  }
+  for (const p of raw.procs) {
+    const n = outside(p.pronamespace);
+    if (n && !extMember.has(`pg_proc:${p._id}`)) out.set(`pg_proc:${p._id}`, { kind: 'function', name: `${n}.${p.proname}` });
+  }
+  return out;
+}
+
+/**
+ * A schema's comment, with the comment `initdb` gives schema `public` ('standard public schema')
+ * read as none: it is the default, as the default ACLs are (pg_dump leaves it out too).
+ */
+function schemaComment(name: string, text: string | null): string | null {
+  return name === 'public' && text === 'standard public schema' ? null : text;
 }
 
 function lit(s: string): string {

@@ -400,12 +400,35 @@ export interface UnmodelledObject {
   name: string;
 }
 
+/**
+ * An in-scope object's dependency (pg_depend, normal) on a relation, type or function in a schema
+ * outside the scope: a view over `app.accounts` while only `public` is compared.
+ */
+export interface ExternalDependency {
+  /** Identity of the in-scope object, e.g. `view:public.account_names`. */
+  from: string;
+  /** `table`, `view`, `materialized view`, `sequence`, `foreign table`, `type`, `domain` or `function`. */
+  kind: string;
+  /** Schema-qualified name, e.g. `app.accounts` (a function without its arguments). */
+  name: string;
+}
+
 /** A whole catalog: what `introspect` returns and `diff` compares. */
 export interface Catalog {
   /** `server_version_num`, e.g. 150018. */
   serverVersion: number;
-  /** Included schemas. */
+  /** Included schemas (the scope's patterns resolved against this database), sorted. */
   schemas: string[];
+  /** Schemas the scope names exactly that this database does not have (absent when none). */
+  missingSchemas?: string[];
+  /** What in-scope objects depend on outside the scope (pg_depend), absent when nothing. */
+  external?: ExternalDependency[];
+  /**
+   * Schema-qualified names of the relations, types and functions this database has outside the
+   * scope (system schemas and extension members left out): what a requirement can be met by.
+   * Absent for a catalog not read from a database.
+   */
+  outside?: string[];
   objects: Record<string, CatalogObject>;
   unmodelled: UnmodelledObject[];
   /** The role that read the catalog (owners equal to it are recorded as null). */

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { runCheck } from '../project/check.js';
 import { shadowFor } from '../project/states.js';
-import { action, config, EXIT, out, err } from './common.js';
+import { action, collect, config, EXIT, out, err, scopeFlags, type ScopeFlags } from './common.js';
 
 export function register(program: Command): void {
   program
@@ -10,9 +10,11 @@ export function register(program: Command): void {
     .description('fail when schema/ and the history disagree, a migration file was edited, a down section does not restore, or (with --url) the database drifted')
     .option('--url <url>', 'also check this live database against the history')
     .option('--strict', 'unmodelled objects fail the check')
-    .action(action(async (flags: { url?: string; strict?: boolean }) => {
-      const cfg = config({ ...program.opts(), ...flags });
-      const problems = await runCheck(cfg, shadowFor(cfg, flags.url), { url: flags.url, strict: !!flags.strict });
+    .option('--schema <pattern>', 'check only schemas matching this * pattern (repeatable; replaces schemas: in schemaplan.yaml)', collect, [])
+    .option('--exclude-schema <pattern>', 'leave out schemas matching this * pattern (repeatable)', collect, [])
+    .action(action(async (flags: { url?: string; strict?: boolean } & ScopeFlags) => {
+      const cfg = scopeFlags(config({ ...program.opts(), ...flags }), flags);
+      const problems = await runCheck(cfg, shadowFor(cfg, flags.url), { url: flags.url, strict: !!flags.strict, report: err });
       if (problems.length === 0) {
         out('check: clean (history, schema/ and sum file agree; down sections restore)');
         return EXIT.ok;

@@ -84,3 +84,22 @@ export function requireUrl(cfg: Config): string {
   if (!cfg.databaseUrl) throw new Error('no database: pass --url, set DATABASE_URL, or set database.url in schemaplan.yaml');
   return cfg.databaseUrl;
 }
+
+/** Commander's collector of a repeatable option: each occurrence is appended. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** The scope flags of `diff`, `plan` and `check`. */
+export interface ScopeFlags {
+  schema?: string[];
+  excludeSchema?: string[];
+}
+
+/** `cfg` with `--schema` (replacing `schemas:`) and `--exclude-schema` (added to the excluded schemas) applied. */
+export function scopeFlags(cfg: Config, flags: ScopeFlags): Config {
+  const out = { ...cfg };
+  if (flags.schema?.length) Object.assign(out, { schemas: [...flags.schema], schemasSet: true });
+  if (flags.excludeSchema?.length) out.excludeSchemas = [...cfg.excludeSchemas, ...flags.excludeSchema];
+  return out;
+}

@@ -3,10 +3,12 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { buildPlan } from '../plan/plan.js';
 import { planDocument, renderDocument, upScript } from '../plan/document.js';
-import { schemaHints, shadowFor, sourceCatalog, sourceState } from '../project/states.js';
-import { action, config, EXIT, out, err } from './common.js';
+import { describeShadow, introspectOptions, schemaHints, shadowFor, sourceCatalog, sourceState } from '../project/states.js';
+import { assertNamedSchemasExist, comparedLine } from '../catalog/scope.js';
+import { redactUrl } from '../db/redact.js';
+import { action, collect, config, EXIT, out, err, scopeFlags, type ScopeFlags } from './common.js';
 
-interface DiffFlags {
+interface DiffFlags extends ScopeFlags {
   from: string;
   to: string;
   allowDestructive?: boolean;
@@ -25,16 +27,23 @@ export function register(program: Command): void {
     .option('--allow-destructive', 'include destructive changes')
     .option('--format <format>', 'sql | json | yaml | markdown', 'sql')
     .option('--exit-code', 'exit 2 when there are differences')
+    .option('--schema <pattern>', 'compare only schemas matching this * pattern (repeatable; default: every schema but system and extension schemas)', collect, [])
+    .option('--exclude-schema <pattern>', 'leave out schemas matching this * pattern (repeatable)', collect, [])
     .action(action(async (flags: DiffFlags) => {
       if (!['sql', 'json', 'yaml', 'markdown'].includes(flags.format)) throw new Error(`unknown --format ${flags.format}: use sql, json, yaml or markdown`);
-      const cfg = config(program.opts());
+      const cfg = scopeFlags(config(program.opts()), flags);
       const live = [flags.from, flags.to].find((s) => isUrl(s) && !s.startsWith('pglite:'));
       const open = shadowFor(cfg, live);
       const resolve = (s: string) => (isUrl(s) ? s : path.resolve(s));
-      const to = await sourceCatalog(cfg, resolve(flags.to), open);
+      // Between two arbitrary sources every table is compared, even one named like the history table.
+      const scope = introspectOptions(cfg, { tracking: false });
+      const to = await sourceCatalog(cfg, resolve(flags.to), open, scope);
       // Rename hints of --to files rename the --from state (in a shadow copy of it).
       const hints = isUrl(flags.to) ? [] : await schemaHints({ ...cfg, schema: [resolve(flags.to)] });
-      const from = await sourceState(cfg, resolve(flags.from), open, { hints, desired: to });
+      const from = await sourceState(cfg, resolve(flags.from), open, { hints, desired: to }, scope);
+      const name = (s: string) => (isUrl(s) ? redactUrl(s) : `${s} loaded in ${describeShadow(cfg, live)}`);
+      assertNamedSchemasExist([from.original, to]);
+      err(comparedLine(name(flags.from), name(flags.to), [from.original, to]));
       // One script: plain forms (online forms need file boundaries).
       const plan = buildPlan(from.renamed, to, { allowDestructive: !!flags.allowDestructive, online: false, renames: from });
       for (const w of plan.warnings) err(`warning: ${w}`);

@@ -11,12 +11,16 @@ import { adoptDatabase } from '../project/adopt.js';
 import { shadowFor } from '../project/states.js';
 import { redactUrl } from '../db/redact.js';
 
-const CONFIG_TEMPLATE = `# schemaplan configuration (see README.md)
+/** schemaplan.yaml as `init` writes it; `scopeNote` says which schemas the scope held when it was written. */
+const configTemplate = (scopeNote: string) => `# schemaplan configuration (see README.md)
 schema: schema            # file, folder of .sql files, or a list of them
 migrations: migrations
 plans: plans
-schemas: [public]         # schemas whose objects are diffed
-exclude: []               # identity patterns left out, e.g. "table:public.tmp_*"
+# Schemas whose objects are diffed: * patterns. "*" is every schema except system schemas
+# (pg_catalog, information_schema, pg_toast, pg_temp_*) and schemas that belong to an extension.
+# ${scopeNote}
+schemas: ["*"]
+exclude: []               # schema patterns (e.g. "audit_*") or object patterns (e.g. "table:public.tmp_*") left out
 # database:
 #   url: postgres://user@localhost:5432/app   # or DATABASE_URL / --url
 shadow: pglite            # pglite (in-process), embedded:<major> (e.g. embedded:15), or a postgres:// URL for temporary shadow databases
@@ -39,7 +43,8 @@ export function register(program: Command): void {
         fs.writeFileSync(p, text);
         made.push(rel);
       };
-      write(CONFIG_FILE, CONFIG_TEMPLATE);
+      write(CONFIG_FILE, configTemplate('Written by `schemaplan init`.'));
+      const madeConfig = made.includes(CONFIG_FILE);
       write('schema/schema.sql', '-- The desired state of the database. Edit it, then run `schemaplan plan <name>`.\n');
       for (const d of ['migrations', 'plans']) {
         if (!fs.existsSync(path.join(root, d))) {
@@ -51,6 +56,9 @@ export function register(program: Command): void {
       if (flags.fromUrl) {
         const cfg = config({ ...program.opts(), url: flags.fromUrl });
         const res = await adoptDatabase(cfg, flags.fromUrl, shadowFor(cfg, flags.fromUrl), { record: flags.record, source: redactUrl(flags.fromUrl) });
+        // The scope used is recorded in the schemaplan.yaml this run created.
+        if (madeConfig) fs.writeFileSync(path.join(root, CONFIG_FILE), configTemplate(`Adopted by \`schemaplan init --from-url\` with ${res.schemas.length} schema(s): ${res.schemas.join(', ')}.`));
+        out(`scope: ${res.schemas.length} schema(s): ${res.schemas.join(', ')}`);
         for (const w of res.warnings) err(`warning: ${w}`);
         out(`wrote ${res.schemaFile} (${res.objects} objects; loaded in a shadow, it reproduces the database)`);
         for (const f of res.written.migrations) out(`wrote ${f}`);

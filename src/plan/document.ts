@@ -34,6 +34,11 @@ export interface PlanDocument {
   /** A drop and an add of the same shape that may be a rename, with the hint that makes it one (issue 4, item 3). Absent when the planner reports none. */
   possible_renames?: PossibleRename[];
   warnings: string[];
+  /**
+   * Objects outside the scope that the changed objects depend on: the database the migration runs
+   * on must have them (`up` checks before it runs anything). Absent when there are none.
+   */
+  requires?: { kind: string; name: string; by: string[] }[];
   /** Per-object hashes of the catalog the plan started from (`objectHashes`); absent in older plans. Last, being long. */
   from_objects?: Record<string, string>;
 }
@@ -90,6 +95,7 @@ export function planDocument(plan: Plan, meta: { version?: string; name?: string
     blocked: plan.blocked.map((b) => ({ object: b.id.slice(b.id.indexOf(':') + 1), description: b.description, reason: b.reason, allow_with: b.allowWith })),
     ...(renames?.length ? { possible_renames: renames.map((r) => ({ kind: r.kind, from: r.from, to: r.to, hint: r.hint })) } : {}),
     warnings: plan.warnings,
+    ...(plan.requires?.length ? { requires: plan.requires.map((r) => ({ kind: r.kind, name: r.name, by: r.by.map((b) => b.slice(b.indexOf(':') + 1)) })) } : {}),
     ...(plan.fromObjects ? { from_objects: plan.fromObjects } : {}),
   };
 }
@@ -218,6 +224,10 @@ export function renderMarkdown(doc: PlanDocument): string {
   if (doc.possible_renames?.length) {
     out.push('', `#### Possible renames (${doc.possible_renames.length})`, '', 'A drop and an add of the same shape: if it is a rename, the data is kept only with the hint, written on the added object in schema.sql (on the line before it, or at the end of its line).', '', '| dropped | added | write in schema.sql |', '|---|---|---|');
     for (const r of doc.possible_renames) out.push(`| ${md(`${r.kind} ${r.from}`)} | ${md(`${r.kind} ${r.to}`)} | ${code(r.hint)} |`);
+  }
+  if (doc.requires?.length) {
+    out.push('', `#### Requires, outside the scope (${doc.requires.length})`, '', 'The database this runs on must have these; `up` checks them before it runs anything.', '', '| object | needed by |', '|---|---|');
+    for (const r of doc.requires) out.push(`| ${md(`${r.kind} ${r.name}`)} | ${md(r.by.join(', '))} |`);
   }
   if (doc.warnings.length) {
     out.push('', '#### Warnings', '');

@@ -9,6 +9,7 @@ import { diff } from '../diff/index.js';
 import { missingRoles } from '../diff/security.js';
 import { orderChanges } from './order.js';
 import { applyPolicy, type BlockedChange } from './policy.js';
+import { applyRequirements, type Requirement } from './requirements.js';
 import { hazardContext, statementHazards, strongerLock, type Hazard } from './hazards.js';
 import { onlineStrategies } from './online.js';
 import { possibleRenames } from './renames.js';
@@ -45,6 +46,8 @@ export interface Plan {
   destructive: boolean;
   /** A drop and an add of the same shape, with the rename hint that would keep the data (renames.ts). */
   possibleRenames?: PossibleRename[];
+  /** Objects outside the scope that changed objects depend on (requirements.ts): the target must have them. */
+  requires?: Requirement[];
 }
 
 export interface PlanOptions {
@@ -92,7 +95,10 @@ function withHazards(changes: Change[], from: Catalog, to: Catalog): PlannedChan
  * Destructive differences are blocked unless `allowDestructive`.
  */
 export function buildPlan(from: Catalog, to: Catalog, options: PlanOptions = {}): Plan {
-  const { target, blocked } = applyPolicy(from, to, !!options.allowDestructive);
+  const required = applyRequirements(from, to);
+  const policy = applyPolicy(from, required.target, !!options.allowDestructive);
+  const target = policy.target;
+  const blocked = [...required.blocked, ...policy.blocked];
   const upOrdered = orderChanges(diff(from, target));
   const downOrdered = orderChanges(diff(target, from));
   const online = options.online === false
@@ -116,7 +122,7 @@ export function buildPlan(from: Catalog, to: Catalog, options: PlanOptions = {})
   const downById = new Map<string, string[]>();
   for (const d of down) downById.set(d.id, [...(downById.get(d.id) ?? []), ...d.sql]);
   for (const u of up) u.reverse = downById.get(u.id) ?? [];
-  const warnings: string[] = [...(options.renames?.warnings ?? [])];
+  const warnings: string[] = [...(options.renames?.warnings ?? []), ...required.warnings];
   const seen = new Set<string>();
   for (const u of [...from.unmodelled, ...to.unmodelled]) {
     const line = `not modelled: ${u.kind} ${u.name}`;
@@ -127,6 +133,7 @@ export function buildPlan(from: Catalog, to: Catalog, options: PlanOptions = {})
   const renames = possibleRenames(from, to);
   return {
     ...(renames.length ? { possibleRenames: renames } : {}),
+    ...(required.requirements.length ? { requires: required.requirements } : {}),
     up, down, blocked, warnings,
     fromFingerprint: fingerprint(origin), toFingerprint: fingerprint(target), fromObjects: objectHashes(origin),
     destructive: up.some((c) => c.destructive),

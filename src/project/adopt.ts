@@ -28,6 +28,8 @@ export interface AdoptResult {
   written: WrittenPlan;
   /** Objects of the database's catalog (in the configured schemas). */
   objects: number;
+  /** The schemas adopted (the scope resolved against the database), sorted. */
+  schemas: string[];
   /** Unmodelled objects and other plan warnings, one line each. */
   warnings: string[];
   /** True when the baseline was recorded in the database's tracking table. */
@@ -138,5 +140,5 @@ export async function adoptDatabase(config: Config, url: string, open: () => Pro
       await db.close();
     }
   }
-  return { schemaFile: rel, written, objects: Object.keys(live.objects).length, warnings: plan.warnings, recorded };
+  return { schemaFile: rel, written, objects: Object.keys(live.objects).length, schemas: live.schemas, warnings: plan.warnings, recorded };
 }

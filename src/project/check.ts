@@ -15,7 +15,8 @@ import { isBaseline, loadHistory, verifySum, type Migration } from '../migration
 import { executeScript } from '../sql/execute.js';
 import { status } from '../runner/index.js';
 import { lintPaths, type LintOptions } from '../lint/index.js';
-import { connectLive, desiredCatalog, introspectOptions, liveCatalog, schemaHints } from './states.js';
+import { connectLive, currentStateName, desiredCatalog, desiredStateName, introspectOptions, liveCatalog, schemaHints } from './states.js';
+import { assertNamedSchemasExist, comparedLine } from '../catalog/scope.js';
 import { HintError } from '../sql/hints.js';
 
 /** One reason `check` fails. */
@@ -42,6 +43,8 @@ export interface CheckOptions {
   skipDown?: boolean;
   /** Skip lint of the migration files. */
   skipLint?: boolean;
+  /** Receives the line naming what was compared (states and scope), once both states are read. */
+  report?: (line: string) => void;
 }
 
 /** The lint options of a project (schemaplan.yaml `lint:`). */
@@ -53,7 +56,8 @@ export function lintOptions(config: Config): LintOptions {
 /**
  * Runs every check and returns the problems found (empty = clean). Never writes a file.
  * @throws only for failures to run at all (unreachable database, schema.sql that does not load —
- *   reported as SqlExecutionError with file:line:column)
+ *   reported as SqlExecutionError with file:line:column; ScopeError for a named schema that exists
+ *   nowhere)
  */
 export async function runCheck(config: Config, openShadow: () => Promise<Shadow>, opts: CheckOptions = {}): Promise<CheckProblem[]> {
   const problems: CheckProblem[] = [];
@@ -93,6 +97,11 @@ export async function runCheck(config: Config, openShadow: () => Promise<Shadow>
   }
   const desired = await desiredCatalog(config, openShadow);
   const replayed = await replayAndRoundTrip(config, openShadow, history, !opts.skipDown, problems);
+  const live = opts.url ? await liveCatalog(config, opts.url) : undefined;
+  const sides = live ? [replayed, desired, live] : [replayed, desired];
+  assertNamedSchemasExist(sides);
+  const current = currentStateName(config, history.length) + (opts.url ? ` and ${currentStateName(config, history.length, opts.url)}` : '');
+  opts.report?.(comparedLine(current, desiredStateName(config, opts.url), sides));
   const drift = diff(replayed, desired);
   if (drift.length) {
     problems.push({
@@ -104,8 +113,7 @@ export async function runCheck(config: Config, openShadow: () => Promise<Shadow>
   if (opts.strict) {
     for (const u of desired.unmodelled) problems.push({ kind: 'unmodelled', message: `not modelled: ${u.kind} ${u.name}` });
   }
-  if (opts.url) {
-    const live = await liveCatalog(config, opts.url);
+  if (live) {
     const liveDrift = diff(replayed, live);
     if (liveDrift.length) problems.push({ kind: 'live', message: `the live database has drifted from the migration history (${liveDrift.length} difference(s))`, details: describeChanges(liveDrift) });
   }

@@ -22,9 +22,21 @@ import { impliedRenames, resolveRenames, type Rename } from '../plan/hinted-rena
 import { mentionsRenameHints, renameHints, type RenameHint } from '../sql/hints.js';
 import { loadParser } from '../sql/split.js';
 
-/** Introspection options of a project: its schemas, its exclude patterns and the history table. */
-export function introspectOptions(config: Config): { schemas: string[]; exclude: string[] } {
-  return { schemas: config.schemas, exclude: [...config.exclude, `table:${config.table.schema}.${config.table.name}`] };
+/**
+ * Introspection options of a project: its schema scope, its exclude patterns and — for the commands
+ * that work on a project (`plan`, `check`, `up`) — the history table. `diff` between two arbitrary
+ * sources passes `{ tracking: false }`: there a table that shares the history table's name is data.
+ */
+export function introspectOptions(config: Config, options: { tracking?: boolean } = {}): ScopeOptions {
+  const exclude = options.tracking === false ? [...config.exclude] : [...config.exclude, `table:${config.table.schema}.${config.table.name}`];
+  return { schemas: config.schemas, excludeSchemas: config.excludeSchemas, exclude };
+}
+
+/** What a catalog read includes: schema patterns, excluded schema patterns, excluded identities. */
+export interface ScopeOptions {
+  schemas: string[];
+  excludeSchemas: string[];
+  exclude: string[];
 }
 
 /**
@@ -44,6 +56,35 @@ export function shadowFor(config: Config, liveUrl?: string): () => Promise<Shado
   return () => openShadow(spec);
 }
 
+/**
+ * Names the shadow `shadowFor(config, liveUrl)` opens, for the line that says what a command
+ * compared: `PGlite (PostgreSQL 18, in process)`, `an embedded PostgreSQL 15`, or temporary
+ * databases on a (password-hidden) server.
+ */
+export function describeShadow(config: Config, liveUrl?: string): string {
+  if (liveUrl && (config.shadow === 'pglite' || !config.shadow) && !liveUrl.startsWith('pglite:')) return `temporary databases on ${redactUrl(liveUrl)}`;
+  const spec = config.shadow;
+  if (!spec || spec === 'pglite') return 'PGlite (PostgreSQL 18, in process)';
+  const m = /^embedded:(\d+)$/.exec(spec);
+  if (m) return `an embedded PostgreSQL ${m[1]}`;
+  return `temporary databases on ${redactUrl(spec)}`;
+}
+
+/**
+ * Names a project's current state for the compared line: the live database (password hidden, with
+ * where its URL came from) or the history replayed in its shadow.
+ */
+export function currentStateName(config: Config, migrations: number, url?: string): string {
+  if (url) return `${redactUrl(url)}${config.databaseUrlSource && url === config.databaseUrl ? ` (from ${config.databaseUrlSource})` : ''}`;
+  return `the history (${migrations} migration${migrations === 1 ? '' : 's'}) replayed in ${describeShadow(config)}`;
+}
+
+/** Names a project's desired state for the compared line: its schema sources and the shadow they load in. */
+export function desiredStateName(config: Config, liveUrl?: string): string {
+  const rel = config.schema.map((s) => path.relative(config.root, s) || s).join(', ');
+  return `${rel} loaded in ${describeShadow(config, liveUrl)}`;
+}
+
 /** Runs `work` on a fresh shadow and disposes of it afterwards, also when `work` fails. */
 export async function inShadow<T>(open: () => Promise<Shadow>, work: (db: Db) => Promise<T>): Promise<T> {
   const shadow = await open();
@@ -58,11 +99,11 @@ export async function inShadow<T>(open: () => Promise<Shadow>, work: (db: Db) =>
  * The desired state: `config.schema` files executed statement by statement in a fresh shadow.
  * @throws SqlExecutionError naming file:line:column of the failing statement
  */
-export async function desiredCatalog(config: Config, open: () => Promise<Shadow>): Promise<Catalog> {
+export async function desiredCatalog(config: Config, open: () => Promise<Shadow>, scope: ScopeOptions = introspectOptions(config)): Promise<Catalog> {
   const files = listSchemaFiles(config.schema);
   return inShadow(open, async (db) => {
     await loadSchema(db, files, config.root);
-    return introspect(db, introspectOptions(config));
+    return introspect(db, scope);
   });
 }
 
@@ -104,7 +145,7 @@ export async function schemaHints(config: Config): Promise<RenameHint[]> {
  * @throws HintError for a hint that does not resolve (see `resolveRenames`); Error naming the hint
  *   when PostgreSQL rejects its rename
  */
-export async function applyRenames(db: Db, current: Catalog, desired: Catalog, hints: RenameHint[], options: { schemas: string[]; exclude: string[] }): Promise<CurrentState> {
+export async function applyRenames(db: Db, current: Catalog, desired: Catalog, hints: RenameHint[], options: ScopeOptions): Promise<CurrentState> {
   const { renames, warnings } = resolveRenames(hints, current, desired);
   if (!renames.length) return { original: current, renamed: current, renames: [], warnings };
   const run = async (list: Rename[]) => {
@@ -119,7 +160,7 @@ export async function applyRenames(db: Db, current: Catalog, desired: Catalog, h
 }
 
 /** The plan that creates `target` in the empty database `db` (plain forms, everything emitted). */
-export async function creationPlan(db: Db, target: Catalog, options: { schemas: string[]; exclude: string[] }): Promise<Plan> {
+export async function creationPlan(db: Db, target: Catalog, options: ScopeOptions): Promise<Plan> {
   return buildPlan(await introspect(db, options), target, { allowDestructive: true, online: false });
 }
 
@@ -128,7 +169,7 @@ export async function creationPlan(db: Db, target: Catalog, options: { schemas: 
  * in plain forms, statement by statement. Used to rename a live database's state without touching it.
  * @throws Error naming the statement PostgreSQL rejected
  */
-export async function materialize(db: Db, catalog: Catalog, options: { schemas: string[]; exclude: string[] }): Promise<void> {
+export async function materialize(db: Db, catalog: Catalog, options: ScopeOptions): Promise<void> {
   const plan = await creationPlan(db, catalog, options);
   await execEach(db, [...preamble(plan.up), ...plan.up.flatMap((c) => c.sql)], (sql) => `cannot copy the current state into a shadow to apply rename hints: ${sql}`);
 }
@@ -183,15 +224,15 @@ export async function liveState(config: Config, url: string, open: () => Promise
 }
 
 /** `current` renamed by the hints in a shadow copy of it; `current` itself when no hint applies. */
-async function renamedCopy(config: Config, current: Catalog, open: () => Promise<Shadow>, renames?: { hints: RenameHint[]; desired: Catalog }): Promise<CurrentState> {
+async function renamedCopy(config: Config, current: Catalog, open: () => Promise<Shadow>, renames?: { hints: RenameHint[]; desired: Catalog }, scope: ScopeOptions = introspectOptions(config)): Promise<CurrentState> {
   const none = (warnings: string[]): CurrentState => ({ original: current, renamed: current, renames: [], warnings });
   if (!renames?.hints.length) return none([]);
   const first = resolveRenames(renames.hints, current, renames.desired);
   if (!first.renames.length) return none(first.warnings);
   return inShadow(open, async (db) => {
     // The copy holds `current`: the hints resolve against it as they are.
-    await materialize(db, current, introspectOptions(config));
-    return applyRenames(db, current, renames.desired, renames.hints, introspectOptions(config));
+    await materialize(db, current, scope);
+    return applyRenames(db, current, renames.desired, renames.hints, scope);
   });
 }
 
@@ -210,10 +251,10 @@ export async function connectLive(url: string): Promise<Db> {
 }
 
 /** The live database's state (read only). */
-export async function liveCatalog(config: Config, url: string): Promise<Catalog> {
+export async function liveCatalog(config: Config, url: string, scope: ScopeOptions = introspectOptions(config)): Promise<Catalog> {
   const db = await connectLive(url);
   try {
-    return await introspect(db, introspectOptions(config));
+    return await introspect(db, scope);
   } finally {
     await db.close();
   }
@@ -223,15 +264,15 @@ export async function liveCatalog(config: Config, url: string): Promise<Catalog>
  * The state behind a `diff` source: a `postgres://`/`pglite:` URL (read only) or a `.sql` file or
  * folder of them (executed in a shadow).
  */
-export async function sourceCatalog(config: Config, source: string, open: () => Promise<Shadow>): Promise<Catalog> {
-  if (/^(postgres(ql)?|pglite):/i.test(source)) return liveCatalog(config, source);
-  return desiredCatalog({ ...config, schema: [source] }, open);
+export async function sourceCatalog(config: Config, source: string, open: () => Promise<Shadow>, scope: ScopeOptions = introspectOptions(config)): Promise<Catalog> {
+  if (/^(postgres(ql)?|pglite):/i.test(source)) return liveCatalog(config, source, scope);
+  return desiredCatalog({ ...config, schema: [source] }, open, scope);
 }
 
 /**
  * A `diff --from` source as the current state, renamed by the hints of the `--to` files (see
  * `CurrentState`).
  */
-export async function sourceState(config: Config, source: string, open: () => Promise<Shadow>, renames?: { hints: RenameHint[]; desired: Catalog }): Promise<CurrentState> {
-  return renamedCopy(config, await sourceCatalog(config, source, open), open, renames);
+export async function sourceState(config: Config, source: string, open: () => Promise<Shadow>, renames?: { hints: RenameHint[]; desired: Catalog }, scope: ScopeOptions = introspectOptions(config)): Promise<CurrentState> {
+  return renamedCopy(config, await sourceCatalog(config, source, open, scope), open, renames, scope);
 }

@@ -131,3 +131,14 @@ export async function columns(url: string, table: string): Promise<string[]> {
 export function exampleVersions(): string[] {
   return filesIn(REPO, 'migrations', '.sql').map((f) => f.slice(0, 14));
 }
+
+/**
+ * stderr of a comparing command (`plan`, `diff`, `check`) without its first line, after checking
+ * that the first line is the one naming what was compared (`comparing … → …: N schemas (…)`).
+ */
+export function afterComparedLine(stderr: string): string {
+  const nl = stderr.indexOf('\n');
+  const first = nl < 0 ? stderr : stderr.slice(0, nl);
+  if (!/^comparing .+ → .+: \d+ schemas? /.test(first)) throw new Error(`stderr does not start with the compared line: ${first}`);
+  return nl < 0 ? '' : stderr.slice(nl + 1);
+}
