@@ -93,7 +93,7 @@ select json_build_object(
     left join pg_namespace cn on cn.oid = co.collnamespace
     where n.nspname = any($1) and a.attnum > 0 and not a.attisdropped and c.relkind in ('r','p','v','m','f','c')),
   'indexdefs', (select coalesce(json_agg(json_build_object('oid', i.indexrelid, 'def', pg_get_indexdef(i.indexrelid),
-      'inherited', exists (select 1 from pg_inherits h where h.inhrelid = i.indexrelid))), '[]')
+      'inherited', exists (select 1 from pg_inherits h where h.inhrelid = i.indexrelid), 'valid', i.indisvalid)), '[]')
     from pg_index i join pg_class c on c.oid = i.indexrelid join pg_namespace n on n.oid = c.relnamespace
     where n.nspname = any($1)),
   'condefs', (select coalesce(json_agg(json_build_object('oid', co.oid, 'def', pg_get_constraintdef(co.oid),
@@ -295,7 +295,7 @@ interface Supplement {
   roles: string[];
   owners: Array<[string, number, string]>;
   attrs: Array<{ relid: number; num: number; type: string; default: string | null; collation: string | null; storage: string | null; compression: string | null }>;
-  indexdefs: Array<{ oid: number; def: string; inherited: boolean }>;
+  indexdefs: Array<{ oid: number; def: string; inherited: boolean; valid: boolean }>;
   condefs: Array<{ oid: number; def: string; parentSameRel: boolean }>;
   procs: Array<{ oid: number; schema: string; name: string; kind: string; identity: string; args: string; result: string; lang: string; def: string | null; owner: string | null; acl: [string, string, boolean][] | null }>;
   triggers: Array<{ oid: number; relid: number; name: string; def: string; enabled: string; comment: string | null; inherited: boolean }>;
@@ -648,6 +648,7 @@ function buildCatalog(raw: Introspection, sup: Supplement, schemas: string[], ex
     add({
       id: objectId('index', rel.schema, rel.name), kind: 'index', schema: rel.schema, name: rel.name, comment: comment('pg_class', oid),
       deps: [owner.id], table: owner.id, definition: d?.def ?? '', inherited: !!d?.inherited, parent: null,
+      ...(d && !d.valid ? { invalid: true as const } : {}),
     }, 'pg_class', oid);
   }
   // Parents of inherited indexes and constraints.

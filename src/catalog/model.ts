@@ -244,6 +244,11 @@ export interface IndexObject extends Base {
   inherited: boolean;
   /** For an inherited index: the parent's index (or the constraint owning it), else null. */
   parent: string | null;
+  /**
+   * True when `pg_index.indisvalid` is false: a failed `CREATE INDEX CONCURRENTLY` left it behind,
+   * or a partitioned table's index lacks an index on some partition. Absent for a valid index.
+   */
+  invalid?: true;
 }
 
 export interface FunctionObject extends Base, Owned, Granted {

@@ -3,7 +3,7 @@
  * indexes, functions and triggers, and the helpers every kind's diff uses. Each kind is created,
  * dropped, altered in place where PostgreSQL allows it, or replaced (drop + create) where it does not.
  */
-import type { Catalog, CatalogObject, ConstraintObject, EnumType, FunctionObject, ObjectKind, SequenceObject, TriggerObject } from '../catalog/model.js';
+import type { Catalog, CatalogObject, ConstraintObject, EnumType, FunctionObject, IndexObject, ObjectKind, SequenceObject, TriggerObject } from '../catalog/model.js';
 import { objectsOfKind } from '../catalog/model.js';
 import { comparableExpression as cx } from '../catalog/normalize.js';
 import { qualified, quoteIdent, quoteLiteral } from '../db/quote.js';
@@ -254,14 +254,36 @@ export function diffConstraints(from: Catalog, to: Catalog): Change[] {
   return out;
 }
 
-/** Indexes: create, drop, replace when `pg_get_indexdef` differs. */
+/**
+ * Indexes: create, drop, replace when `pg_get_indexdef` differs. An INVALID index where a valid one
+ * is wanted is rebuilt: on a plain table with `DROP INDEX CONCURRENTLY` then `CREATE INDEX
+ * CONCURRENTLY` (each outside a transaction block, as PostgreSQL requires; "CREATE INDEX", "Building
+ * Indexes Concurrently": an invalid index "should be dropped and the CREATE INDEX CONCURRENTLY
+ * retried"), elsewhere (partitioned tables, materialized views) plainly. Nothing is planned to make
+ * a valid index invalid.
+ */
 export function diffIndexes(from: Catalog, to: Catalog): Change[] {
   const out = addsAndDrops(from, to, 'index');
   for (const b of objectsOfKind(to, 'index')) {
     const a = from.objects[b.id];
-    if (a && a.kind === 'index' && !a.inherited && !b.inherited && cx(a.definition) !== cx(b.definition)) out.push(...replaceChanges(from, to, a, b, 'definition changed'));
+    if (!a || a.kind !== 'index' || a.inherited || b.inherited) continue;
+    if (cx(a.definition) !== cx(b.definition)) out.push(...replaceChanges(from, to, a, b, 'definition changed'));
+    else if (a.invalid && !b.invalid) out.push(...rebuildInvalid(from, to, a, b));
   }
   return out;
+}
+
+/** The drop and the build that replace the INVALID index `a` by the valid `b` (same definition). */
+function rebuildInvalid(from: Catalog, to: Catalog, a: IndexObject, b: IndexObject): Change[] {
+  const [d, c] = replaceChanges(from, to, a, b, 'it is INVALID');
+  const t = from.objects[a.table];
+  const online = t?.kind === 'table' && !t.partitionKey;
+  const concurrent = b.definition.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX CONCURRENTLY ');
+  if (!online || concurrent === b.definition) return [d!, c!];
+  return [
+    { ...d!, sql: [`DROP INDEX CONCURRENTLY ${qualified(a.schema, a.name)}`], transactional: false, description: `${d!.description} (CONCURRENTLY)` },
+    { ...c!, sql: [concurrent], transactional: false, description: `${c!.description} (CONCURRENTLY)` },
+  ];
 }
 
 /**

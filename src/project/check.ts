@@ -18,10 +18,11 @@ import { lintPaths, type LintOptions } from '../lint/index.js';
 import { connectLive, currentStateName, desiredCatalog, desiredStateName, introspectOptions, liveCatalog, schemaHints } from './states.js';
 import { assertNamedSchemasExist, comparedLine } from '../catalog/scope.js';
 import { HintError } from '../sql/hints.js';
+import { describeInvalidIndex, invalidIndexes } from '../runner/health.js';
 
 /** One reason `check` fails. */
 export interface CheckProblem {
-  /** `sum`, `files`, `lint`, `hints`, `drift`, `down`, `live`, `unmodelled`. */
+  /** `sum`, `files`, `lint`, `hints`, `drift`, `down`, `live`, `invalid_index`, `unmodelled`. */
   kind: string;
   message: string;
   /** Readable difference lines, when the problem is a difference between catalogs. */
@@ -114,6 +115,12 @@ export async function runCheck(config: Config, openShadow: () => Promise<Shadow>
     for (const u of desired.unmodelled) problems.push({ kind: 'unmodelled', message: `not modelled: ${u.kind} ${u.name}` });
   }
   if (live) {
+    const db = await connectLive(opts.url!);
+    try {
+      for (const i of await invalidIndexes(db)) problems.push({ kind: 'invalid_index', message: describeInvalidIndex(i) });
+    } finally {
+      await db.close();
+    }
     const liveDrift = diff(replayed, live);
     if (liveDrift.length) problems.push({ kind: 'live', message: `the live database has drifted from the migration history (${liveDrift.length} difference(s))`, details: describeChanges(liveDrift) });
   }

@@ -21,6 +21,7 @@
  *   it is now (deletes.ts, loss-count.ts), and the run is refused unless `allowDestructive`;
  * - a baseline (`-- schemaplan:baseline`, written by `init --from-url`) is never reverted.
  */
+import { describeInvalidIndex, invalidIndexes, type InvalidIndex } from './health.js';
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Db } from '../db/types.js';
@@ -182,6 +183,8 @@ export interface StatusReport {
   clean: boolean;
   /** One paragraph per problem, saying what to do. */
   notes: string[];
+  /** INVALID indexes of the database (health.ts); they do not make the history unclean. */
+  invalidIndexes: InvalidIndex[];
 }
 
 /** A refusal before any SQL of a migration ran (or a lost connection). `code` says which. */
@@ -1200,8 +1203,11 @@ export async function statusReport(db: Db, history: Migration[], table: Tracking
   if (info.exists && info.missing.length > 0) {
     notes.push(`${t} is a ${info.origin} tracking table; the next up adopts it in place by adding column(s) ${info.missing.join(', ')}${adoption.backfill.length + adoption.verified.length ? ` and recording the checksums of ${adoption.backfill.length + adoption.verified.length} applied migration(s) from the files as they are now` : ''}.`);
   }
+  const invalid = await invalidIndexes(db);
+  for (const i of invalid) notes.push(describeInvalidIndex(i));
   const clean = out.every((x) => x.state === 'applied');
   const report: StatusReport = {
+    invalidIndexes: invalid,
     database: db.label,
     table: t,
     tracking: { exists: info.exists, origin: info.origin, adopted: info.adopted, missingColumns: info.missing },
