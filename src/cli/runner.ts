@@ -16,6 +16,7 @@ import { differingObjects, fingerprint } from '../catalog/fingerprint.js';
 import { introspect } from '../catalog/introspect.js';
 import { loadHistory, SUM_FILE, verifySum, type Migration } from '../migrations/index.js';
 import { parsePlanDocument } from '../plan/document.js';
+import { describeUnmet, unmetRequirements } from '../project/requirements.js';
 import { introspectOptions } from '../project/states.js';
 import {
   baseline, createProgress, down, fresh, MigrationError, redo, resolve, RunnerError, statusReport, up,
@@ -248,12 +249,16 @@ export function register(program: Command): void {
         const res = await withDb(cfg, 'up', async (db) => {
           // Checked under the migration lock, so a concurrent `up` cannot change the database in between.
           const beforeApply = async (pending: Migration[]) => {
-            const drift = await planDrift(db, cfg, pending[0]);
+            // Objects outside the scope that the plans rely on: checked always, before anything runs.
+            const unmet = await unmetRequirements(db, cfg, pending);
+            if (unmet.length && !flags.dryRun) throw new Error(`${describeUnmet(unmet)}. Create them first (or bring their schema into scope and re-plan). Nothing was applied.`);
+            if (unmet.length) o.warn(describeUnmet(unmet));
+            const drift = flags.allowDrift ? null : await planDrift(db, cfg, pending[0]);
             if (drift && !flags.dryRun) throw new Error(`${drift} Nothing was applied.`);
             if (drift) o.warn(drift);
           };
           return up(db, h, {
-            ...runOptions(cfg, flags, o), ...(flags.to !== undefined ? { to: flags.to } : {}), ...(flags.allowDrift ? {} : { beforeApply }),
+            ...runOptions(cfg, flags, o), ...(flags.to !== undefined ? { to: flags.to } : {}), beforeApply,
           });
         });
         o.finish();

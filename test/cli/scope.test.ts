@@ -136,4 +136,35 @@ describe('objects that depend on something outside the scope', { timeout: 120_00
     expect(text).toContain('public.notes');
     expect(text).not.toContain('account_emails');
   });
+
+  it('a plan records what it requires outside the scope; up checks it before running anything', async () => {
+    const dir = emptyFolder();
+    fs.writeFileSync(path.join(dir, 'schemaplan.yaml'), 'schemas: [public]\n');
+    fs.mkdirSync(path.join(dir, 'schema'));
+    fs.mkdirSync(path.join(dir, 'migrations'));
+    // Another team's migration creates app.accounts; this project only compares public.
+    fs.writeFileSync(path.join(dir, 'migrations/20260101000000_app_accounts.sql'),
+      '-- migrate:up\nCREATE SCHEMA app;\nCREATE TABLE app.accounts (id int PRIMARY KEY, email text NOT NULL);\n-- migrate:down\nDROP TABLE app.accounts;\nDROP SCHEMA app;\n');
+    expect((await run(dir, ['hash'])).code).toBe(0);
+    fs.writeFileSync(path.join(dir, 'schema/schema.sql'), 'CREATE SCHEMA app;\nCREATE TABLE app.accounts (id int PRIMARY KEY, email text NOT NULL);\nCREATE VIEW public.account_emails AS SELECT id, email FROM app.accounts;\n');
+    const plan = await run(dir, ['plan', 'emails']);
+    expect(plan.code, plan.all).toBe(0);
+    expect(plan.stderr).toMatch(/account_emails depends on table app\.accounts, which is outside the scope .*recorded as required/);
+    const planFile = fs.readdirSync(path.join(dir, 'plans')).find((f) => f.endsWith('_emails.yaml'))!;
+    expect(fs.readFileSync(path.join(dir, 'plans', planFile), 'utf8')).toMatch(/requires:\n\s+- kind: table\n\s+name: app\.accounts/);
+
+    // A database where the first migration is recorded but app.accounts was never created.
+    const url = await createDatabase('scope_req');
+    expect((await run(dir, ['baseline', '--url', url, '--version', '20260101000000'])).code).toBe(0);
+    const refused = await run(dir, ['up', '--url', url]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/requires table app\.accounts .*not in the database.*Nothing was applied/);
+    expect(await query(url, `SELECT to_regclass('public.account_emails')::text AS v`)).toEqual([{ v: null }]);
+    expect(await query(url, `SELECT count(*)::int AS n FROM schema_migrations`)).toEqual([{ n: 1 }]);
+
+    await sql(url, 'CREATE SCHEMA app; CREATE TABLE app.accounts (id int PRIMARY KEY, email text NOT NULL);');
+    const ok = await run(dir, ['up', '--url', url]);
+    expect(ok.code, ok.all).toBe(0);
+    expect(await query(url, `SELECT count(*)::int AS n FROM public.account_emails`)).toEqual([{ n: 0 }]);
+  });
 });
