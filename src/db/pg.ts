@@ -52,6 +52,9 @@ export async function connectPg(url: string, opts: { applicationName?: string; d
   return {
     driver: 'pg',
     label,
+    // node-postgres keeps BackendKeyData's process ID as `processID` (not in its type definitions).
+    backendKeyPid: (client as unknown as { processID?: number }).processID,
+    reopen: () => connectPg(url, opts),
     async query<R extends Row = Row>(sql: string, params?: unknown[]): Promise<R[]> {
       const res = await client.query(sql, params as any[]);
       return res.rows as R[];

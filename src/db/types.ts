@@ -25,6 +25,15 @@ export interface Db {
   exec(sql: string): Promise<Row[][]>;
   /** Closes the connection; safe to call twice. */
   close(): Promise<void>;
+  /**
+   * The process ID the server announced in its BackendKeyData message when the connection was
+   * opened (node-postgres only). A direct connection runs its statements in that process
+   * (`pg_backend_pid()` equals it); a proxy that answers the start-up itself (PgBouncer, and other
+   * poolers that hand out their own cancel keys) announces a number of its own.
+   */
+  readonly backendKeyPid?: number;
+  /** Opens another connection to the same target with the same options (node-postgres only). @throws as the first connect */
+  reopen?(): Promise<Db>;
 }
 
 /**

@@ -1,8 +1,11 @@
 /**
  * Applies and reverts migrations on a database and reports their status (DESIGN.md "Runner guarantees"):
- * - one runner at a time: a session advisory lock around the run (bounded wait; the error names the
- *   holder), applied versions re-read after taking it, so concurrent runs apply each migration exactly
- *   once and all succeed;
+ * - each migration exactly once, also behind a transaction-pooling proxy (pooler.ts): every transaction
+ *   that applies or records a migration takes a transaction-scoped advisory lock and re-reads the
+ *   tracking table (a migration another runner recorded meanwhile counts as done), a `transaction:false`
+ *   migration is claimed with an expiring lease (lease.ts); on a direct connection a session advisory
+ *   lock around the run serializes whole runs as well (bounded wait; the error names the holder), so
+ *   concurrent runs all succeed;
  * - the tracking table is created or adopted (tracking.ts), its checksums backfilled, and every refusal
  *   check made, in one transaction before any migration runs: a refused run changes nothing;
  * - a transactional migration and its tracking row commit together or not at all; a lock timeout
@@ -33,7 +36,8 @@ import { isBaseline } from '../migrations/sections.js';
 import { compareVersions, versionKey } from '../migrations/names.js';
 import { executeScript, executeStatement, SqlExecutionError } from '../sql/execute.js';
 import { loadParser, splitStatements, SqlSyntaxError, statementType, type Statement } from '../sql/split.js';
-import { acquireMigrationLock, lockHolder } from './lock.js';
+import { beginLocked, lockHolder } from './lock.js';
+import { claimLease, claimMigration, isPooled, lockOptions, openRun } from './pooler.js';
 import { countLosses, describeLoss, type DataLoss } from './loss-count.js';
 import {
   deleteRow, ensureTrackingTable, insertRow, inspectTracking, readApplied, tableSql, updateRow,
@@ -321,14 +325,16 @@ function isConnectionError(e: unknown): boolean {
 }
 
 /**
- * Runs `fn` under the migration lock with the run's settings: the session's lock_timeout and
- * statement_timeout are restored afterwards, `client_connection_check_interval` is set so the server
- * notices a killed runner (PostgreSQL ≥ 14; ignored elsewhere).
+ * Runs `fn` as a run (pooler.ts `openRun`: pooler detection; on a direct connection the session run
+ * lock and `client_connection_check_interval`, so the server notices a killed runner) with the run's
+ * settings: on a direct connection the session's lock_timeout and statement_timeout are set and
+ * restored afterwards; behind a pooler they are set in each transaction only ({@link preparedInTransaction},
+ * {@link applyTransactional}).
  */
 async function locked<T>(db: Db, opts: RunOptions, fn: () => Promise<T>): Promise<T> {
-  await db.query(`SELECT set_config('client_connection_check_interval', '1s', false)`).catch(noop);
-  const release = await acquireMigrationLock(db, opts.table, { ...(opts.lockWaitMs !== undefined ? { waitMs: opts.lockWaitMs } : {}), log: opts.log ?? noop });
+  const run = await openRun(db, { table: opts.table, ...(opts.lockWaitMs !== undefined ? { waitMs: opts.lockWaitMs } : {}), log: opts.log ?? noop });
   try {
+    if (run.pooled) return await fn();
     const [saved] = await db.query<{ lt: string; st: string }>(
       `SELECT current_setting('lock_timeout') AS lt, current_setting('statement_timeout') AS st`,
     );
@@ -339,7 +345,7 @@ async function locked<T>(db: Db, opts: RunOptions, fn: () => Promise<T>): Promis
       await applySettings(db, undefined, { lockTimeout: saved!.lt, statementTimeout: saved!.st }, false).catch(noop);
     }
   } finally {
-    await release();
+    await run.close();
   }
 }
 
@@ -451,10 +457,14 @@ async function prepare(db: Db, history: Migration[], opts: RunOptions, dry: bool
   return { info, rows: a.rows, tracking };
 }
 
-/** Opens a transaction, prepares the run and checks it (`check` throws to refuse); commits only when nothing was refused. */
+/**
+ * Opens a transaction under the transaction lock (lock.ts `beginLocked`: it waits while another runner
+ * holds a live lease), prepares the run and checks it (`check` throws to refuse); commits only when nothing was refused.
+ */
 async function preparedInTransaction<T>(db: Db, history: Migration[], opts: RunOptions, check: (p: Prepared) => Promise<T>): Promise<{ p: Prepared; plan: T }> {
-  await db.exec('BEGIN');
+  await beginLocked(db, opts.table, lockOptions(opts));
   try {
+    await applySettings(db, undefined, opts, true);
     const p = await prepare(db, history, opts, false);
     const plan = await check(p);
     await db.exec('COMMIT');
@@ -547,18 +557,23 @@ function planUp(rows: AppliedRow[], history: Migration[], opts: UpOptions, warni
 
 /**
  * Applies one transactional migration: its statements and its tracking row in one transaction, retried
- * after lock timeouts (SQLSTATE 55P03) `lockRetries` times with a doubling delay.
- * @returns execution time in ms
+ * after lock timeouts (SQLSTATE 55P03) `lockRetries` times with a doubling delay. The transaction
+ * holds the transaction lock and re-reads the tracking table first (pooler.ts `claimMigration`); the
+ * run's and the file's settings are set in it.
+ * @returns execution time in ms; `null` when another runner applied (reverted) it meanwhile
  */
-async function applyTransactional(db: Db, info: TrackingInfo, m: Migration, s: Section, opts: RunOptions, dir: 'up' | 'down', rowVersion = m.version): Promise<number> {
+async function applyTransactional(db: Db, info: TrackingInfo, m: Migration, s: Section, opts: RunOptions, dir: 'up' | 'down', rowVersion = m.version): Promise<number | null> {
   const retries = opts.lockRetries ?? 3;
   const baseDelay = opts.lockRetryDelayMs ?? 2000;
   const t = tableSql(opts.table);
   for (let attempt = 1; ; attempt++) {
     let ms = 0;
     let i = 0;
-    await db.exec('BEGIN');
+    const rows = await claimMigration(db, info, opts, dir, rowVersion);
+    if (rows === null) return null;
     try {
+      checkFailed(rows, index([m]), opts.table);
+      await applySettings(db, undefined, opts, true);
       await applySettings(db, m, perFile(m), true);
       const t0 = performance.now();
       for (const st of s.statements) {
@@ -611,22 +626,26 @@ const UNFINISHED = 'unfinished: the run stopped before this transaction:false mi
 
 /**
  * Applies (or reverts) one `transaction:false` section statement by statement in autocommit. The row
- * is written first (`error` = unfinished, `statement_index` = the statement reached, updated before
- * each statement) and completed (up) or deleted (down) at the end; on failure it keeps the error.
- * @returns execution time in ms
+ * is written first, claimed with a lease (pooler.ts `claimLease`; `error` = unfinished and the lease,
+ * `statement_index` = the statement reached, updated before each statement) and completed (up) or
+ * deleted (down) at the end; on failure it keeps the error. Behind a pooler no session setting is made.
+ * @returns execution time in ms; `null` when another runner applied (reverted) it meanwhile
  */
-async function applyNonTransactional(db: Db, info: TrackingInfo, m: Migration, s: Section, opts: RunOptions, dir: 'up' | 'down', rowVersion = m.version): Promise<number> {
+async function applyNonTransactional(db: Db, info: TrackingInfo, m: Migration, s: Section, opts: RunOptions, dir: 'up' | 'down', rowVersion = m.version): Promise<number | null> {
   const t = tableSql(opts.table);
   const version = rowVersion;
-  if (dir === 'up') {
-    await insertRow(db, info, { version: m.version, name: m.name, checksum: m.checksum, executionMs: null, error: UNFINISHED, statementIndex: 0 });
-  } else {
-    await updateRow(db, info, version, { error: `${UNFINISHED} (reverting)`, statementIndex: 0 });
-  }
-  const [saved] = await db.query<{ lt: string; st: string }>(`SELECT current_setting('lock_timeout') AS lt, current_setting('statement_timeout') AS st`);
+  const lease = await claimLease(db, info, opts, dir, version, (rows) => checkFailed(rows, index([m]), opts.table), async (marker) => {
+    const error = `${UNFINISHED}${dir === 'up' ? '' : ' (reverting)'} ${marker}`;
+    if (dir === 'up') await insertRow(db, info, { version: m.version, name: m.name, checksum: m.checksum, executionMs: null, error, statementIndex: 0 });
+    else await updateRow(db, info, version, { error, statementIndex: 0 });
+    return error;
+  });
+  if (lease === null) return null;
+  const session = !isPooled(db);
+  const [saved] = session ? await db.query<{ lt: string; st: string }>(`SELECT current_setting('lock_timeout') AS lt, current_setting('statement_timeout') AS st`) : [];
   let i = 0;
   try {
-    await applySettings(db, m, perFile(m), false);
+    if (session) await applySettings(db, m, perFile(m), false);
     const t0 = performance.now();
     for (const st of s.statements) {
       i++;
@@ -662,7 +681,8 @@ async function applyNonTransactional(db: Db, info: TrackingInfo, m: Migration, s
     }
     throw e;
   } finally {
-    await applySettings(db, undefined, { lockTimeout: saved!.lt, statementTimeout: saved!.st }, false).catch(noop);
+    await lease.end();
+    if (saved) await applySettings(db, undefined, { lockTimeout: saved.lt, statementTimeout: saved.st }, false).catch(noop);
   }
 }
 
@@ -676,6 +696,11 @@ async function applyAll(db: Db, info: TrackingInfo, pending: Array<{ m: Migratio
     opts.onEvent?.({ type: 'start', ...ev });
     opts.log?.(`applying ${m.relFile}${s.transactional ? '' : ' (transaction:false)'}`);
     const ms = s.transactional ? await applyTransactional(db, info, m, s, opts, 'up') : await applyNonTransactional(db, info, m, s, opts, 'up');
+    if (ms === null) {
+      opts.log?.(`already applied by another run: ${m.version}_${m.name}`);
+      opts.onEvent?.({ type: 'done', ...ev, ms: 0 });
+      continue;
+    }
     opts.log?.(`applied ${m.version}_${m.name} in ${ms} ms`);
     opts.onEvent?.({ type: 'done', ...ev, ms });
     out.push(record(m, s, ms));
@@ -695,6 +720,11 @@ async function revertAll(db: Db, info: TrackingInfo, targets: Array<{ m: Migrati
     const ms = s.transactional
       ? await applyTransactional(db, info, m, s, opts, 'down', row.version)
       : await applyNonTransactional(db, info, m, s, opts, 'down', row.version);
+    if (ms === null) {
+      opts.log?.(`already reverted by another run: ${m.version}_${m.name}`);
+      opts.onEvent?.({ type: 'done', ...ev, ms: 0 });
+      continue;
+    }
     opts.log?.(`reverted ${m.version}_${m.name} in ${ms} ms`);
     opts.onEvent?.({ type: 'done', ...ev, ms });
     out.push(record(m, s, ms));
