@@ -37,6 +37,7 @@ import {
   type AclKind,
   type AclRow,
 } from './normalize.js';
+import { qualified } from '../db/quote.js';
 import { DEFAULT_SCHEMAS, patternRegExp, resolveSchemas, SCHEMA_LIST_SQL, type SchemaRow } from './scope.js';
 
 // pg-introspection is CommonJS: named imports are not detected by Node's ESM loader.
@@ -803,6 +804,7 @@ function buildCatalog(raw: Introspection, sup: Supplement, schemas: string[], ex
 
   // pg_depend → deps (sequence ownership is modelled as ownedBy, not as a dependency).
   const outside = outOfScopeNames(raw, nsName, included, extMember);
+  const members = extensionMembers(raw, sup, nsName);
   const external = new Map<string, ExternalDependency>();
   for (const d of sup.depends) {
     if (d.deptype === 'e') continue;
@@ -824,9 +826,31 @@ function buildCatalog(raw: Introspection, sup: Supplement, schemas: string[], ex
   return {
     serverVersion: version, schemas: [...schemas], objects, currentUser: sup.user, roles: sup.roles,
     outside: [...new Set([...outside.values()].map((o) => o.name))].sort(),
+    ...(Object.keys(members).length ? { extensionMembers: members } : {}),
     ...(external.size ? { external: [...external.values()].filter((e) => e.from in objects).sort((a, b) => (a.from + a.name).localeCompare(b.from + b.name)) } : {}),
     unmodelled: unmodelled.sort((a, b) => (a.kind + a.name).localeCompare(b.kind + b.name)),
   };
+}
+
+/**
+ * The types and functions each in-scope extension owns, as schema-qualified quoted names
+ * (`public.citext`), for following an extension that moves to another schema.
+ */
+function extensionMembers(raw: Introspection, sup: Supplement, nsName: Map<string, string>): Record<string, string[]> {
+  const extName = new Map(raw.extensions.map((e) => [String(e._id), e.extname]));
+  const types = new Map(raw.types.map((t) => [String(t._id), t]));
+  const procs = new Map(raw.procs.map((p) => [String(p._id), p]));
+  const out: Record<string, Set<string>> = {};
+  for (const d of sup.depends) {
+    if (d.deptype !== 'e' || d.refclassid !== 'pg_extension') continue;
+    const ext = extName.get(String(d.refobjid));
+    const t = d.classid === 'pg_type' ? types.get(String(d.objid)) : undefined;
+    const p = d.classid === 'pg_proc' ? procs.get(String(d.objid)) : undefined;
+    const ns = nsName.get(String(t?.typnamespace ?? p?.pronamespace));
+    if (!ext || !ns || (!t && !p)) continue;
+    (out[ext] ??= new Set()).add(qualified(ns, t ? t.typname : p!.proname));
+  }
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, [...v].sort()]));
 }
 
 /**

@@ -426,6 +426,12 @@ export interface Catalog {
   schemas: string[];
   /** Schemas the scope names exactly that this database does not have (absent when none). */
   missingSchemas?: string[];
+  /**
+   * Per extension of the scope, the types and functions it owns (schema-qualified, quoted as
+   * PostgreSQL prints them), so a diff can follow an extension moved to another schema. Absent
+   * when no extension is in scope.
+   */
+  extensionMembers?: Record<string, string[]>;
   /** What in-scope objects depend on outside the scope (pg_depend), absent when nothing. */
   external?: ExternalDependency[];
   /**

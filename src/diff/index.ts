@@ -17,6 +17,7 @@ import { diffDefaultPrivileges, diffOwnersAndPrivileges, diffPolicies } from './
 import { columnReplacement, diffTables, tableReplacements } from './tables.js';
 import { diffCollations, diffDomains, diffTypes } from './typedefs.js';
 import { diffViews } from './views.js';
+import { followExtensionMoves } from './extensions.js';
 
 export type { Change, ChangeOp } from './change.js';
 
@@ -24,11 +25,14 @@ export type { Change, ChangeOp } from './change.js';
  * Computes the changes from `from` to `to`. Every difference becomes a change; destructive ones carry
  * a `destructive` reason (policy decides whether they are emitted).
  */
-export function diff(from0: Catalog, to0: Catalog): Change[] {
+export function diff(fromIn: Catalog, to0: Catalog): Change[] {
+  const moved = followExtensionMoves(fromIn, to0);
+  const from0 = moved.from;
   const links = prepareLinks(from0, to0);
   const { from, to } = links;
   const changes: Change[] = [
     ...links.changes,
+    ...moved.changes,
     ...diffSchemasAndExtensions(from, to),
     ...diffCollations(from, to),
     ...diffTextSearch(from, to),

@@ -266,6 +266,12 @@ export function diffIndexes(from: Catalog, to: Catalog): Change[] {
   const out = addsAndDrops(from, to, 'index');
   for (const b of objectsOfKind(to, 'index')) {
     const a = from.objects[b.id];
+    // A partition's index attached to a partitioned index goes away with it ("DROP INDEX": the
+    // indexes attached to a partitioned index are dropped with it); one that stays is built again.
+    if (a?.kind === 'index' && a.inherited && !b.inherited && a.parent && !to.objects[a.parent]) {
+      out.push({ ...createChange(to, b), op: 'replace', description: `re-create index ${label(b)} (its partitioned parent index is dropped)` });
+      continue;
+    }
     if (!a || a.kind !== 'index' || a.inherited || b.inherited) continue;
     if (cx(a.definition) !== cx(b.definition)) out.push(...replaceChanges(from, to, a, b, 'definition changed'));
     else if (a.invalid && !b.invalid) out.push(...rebuildInvalid(from, to, a, b));

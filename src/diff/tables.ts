@@ -186,6 +186,23 @@ function foreignKeysInDropCycles(from: Catalog, to: Catalog): Map<string, string
   return out;
 }
 
+/** The enum type a column's type text names in `cat` (`public.status`, `public."My Enum"`), if it is one. */
+function enumNamed(cat: Catalog, type: string): boolean {
+  const id = `type:${type.split('.').map((p) => (p.startsWith('"') ? p.slice(1, -1).replace(/""/g, '"') : p)).join('.')}`;
+  const o = cat.objects[id];
+  return o?.kind === 'type' && o.typeKind === 'enum';
+}
+
+/**
+ * The intermediate cast of a type change's USING expression: `::text` when the old or the new type
+ * is an enum, since PostgreSQL has no cast between two enums (nor from an enum to most types) but
+ * every type converts to and from text by its I/O functions ("CREATE CAST": automatic I/O
+ * conversion casts to and from string types).
+ */
+function castVia(from: Catalog, to: Catalog, oldType: string, newType: string): string {
+  return enumNamed(from, oldType) || enumNamed(to, newType) ? '::text' : '';
+}
+
 /** ALTER COLUMN steps turning `a` into `b` (same identity). */
 function alterColumn(from: Catalog, to: Catalog, a: ColumnObject, b: ColumnObject): Change[] {
   const out: Change[] = [];
@@ -218,7 +235,7 @@ function alterColumn(from: Catalog, to: Catalog, a: ColumnObject, b: ColumnObjec
     const narrowing = !isWidening(a.type, b.type);
     out.push(change({
       ...base, description: `change type of ${label} from ${a.type} to ${b.type}`,
-      sql: [alter(`TYPE ${b.type}${b.collation ? ` COLLATE ${b.collation}` : ''} USING ${col}::${b.type}`)],
+      sql: [alter(`TYPE ${b.type}${b.collation ? ` COLLATE ${b.collation}` : ''} USING ${col}${castVia(from, to, a.type, b.type)}::${b.type}`)],
       // `creates`: the column's new definition, so that objects built on it (re-created triggers,
       // functions, generated columns, new indexes and constraints) come after the change.
       phase: PHASE.alterColumn, creates: [b.id], requires: b.deps.filter((d) => !d.startsWith('sequence:')), releases: a.deps,
