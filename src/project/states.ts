@@ -12,7 +12,10 @@ import type { Config } from '../config/config.js';
 import { connect } from '../db/connect.js';
 import { ConnectError } from '../db/pg.js';
 import { redactUrl } from '../db/redact.js';
-import { openShadow, serverShadow, type Shadow } from '../db/shadow.js';
+import { embeddedShadow, openShadow, pgliteShadow, serverShadow, type Shadow } from '../db/shadow.js';
+import { embeddedInstalled } from '../db/embedded.js';
+import { isPgError } from '../db/types.js';
+import { SqlExecutionError } from '../sql/execute.js';
 import type { Db } from '../db/types.js';
 import { loadHistory, type Migration } from '../migrations/index.js';
 import { createProgress, replay } from '../runner/index.js';
@@ -20,7 +23,7 @@ import { buildPlan, type Plan } from '../plan/plan.js';
 import { preamble } from '../plan/document.js';
 import { impliedRenames, resolveRenames, type Rename } from '../plan/hinted-renames.js';
 import { mentionsRenameHints, renameHints, type RenameHint } from '../sql/hints.js';
-import { loadParser } from '../sql/split.js';
+import { loadParser, splitStatements } from '../sql/split.js';
 
 /**
  * Introspection options of a project: its schema scope, its exclude patterns and — for the commands
@@ -40,34 +43,159 @@ export interface ScopeOptions {
 }
 
 /**
- * Where shadows come from: the configured `shadow` (PGlite by default), or — when the other side is
- * a live server and no shadow URL is configured — temporary databases on that server, so both sides
- * are the same PostgreSQL major (DESIGN.md).
+ * A shadow provider: each call opens a fresh shadow. `alternative`, when set, is where the work
+ * moves when this provider's shadow lacks an extension the schema creates (see `inShadow`).
  */
-export function shadowFor(config: Config, liveUrl?: string): () => Promise<Shadow> {
+export interface ShadowOpener {
+  (): Promise<Shadow>;
+  alternative?: { open: () => Promise<Shadow>; description: string };
+  /** Receives the `shadow: …` line when the work moves to `alternative`. */
+  report?: (line: string) => void;
+}
+
+/** Options of `shadowFor`. */
+export interface ShadowForOptions {
+  /** Receives the one line saying which shadow replaced another (`shadow: …`), once per server and process. */
+  report?: (line: string) => void;
+}
+
+/** What replaces temporary databases on a live server whose role may not create databases. */
+interface Fallback {
+  open: () => Promise<Shadow>;
+  description: string;
+}
+
+/** Per process: live URL → the fallback chosen when CREATE DATABASE was refused there (asked once). */
+const fallbacks = new Map<string, Promise<Fallback>>();
+/** Per process: live URL → the description of the fallback in use, once chosen. */
+const fallbackUsed = new Map<string, string>();
+
+/** The PostgreSQL major of the server behind `url` (e.g. 15). @throws on connection failure */
+async function serverMajor(url: string): Promise<number> {
+  const db = await connectLive(url);
+  try {
+    const [row] = await db.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
+    return Math.floor(Number(row!.v) / 10000);
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * The shadow used when the role behind `url` may not CREATE DATABASE: an embedded PostgreSQL of
+ * the live server's major when one is installed, else PGlite (its catalog is compared with the
+ * cross-major normalisation of catalog/normalize.ts).
+ */
+async function chooseFallback(url: string, report?: (line: string) => void): Promise<Fallback> {
+  const major = await serverMajor(url);
+  const why = `the role may not CREATE DATABASE on ${redactUrl(url)}`;
+  const fallback: Fallback = embeddedInstalled(major)
+    ? { open: () => embeddedShadow(major), description: `an embedded PostgreSQL ${major}` }
+    : { open: pgliteShadow, description: 'PGlite (PostgreSQL 18, in process)' };
+  const note = embeddedInstalled(major) ? '' : `; no embedded PostgreSQL ${major} is installed`;
+  fallbackUsed.set(url, fallback.description);
+  report?.(`shadow: ${fallback.description} (${why}${note})`);
+  return fallback;
+}
+
+/** True for PostgreSQL's "permission denied" (SQLSTATE 42501, insufficient_privilege). */
+function permissionDenied(e: unknown): boolean {
+  return isPgError(e) && e.code === '42501';
+}
+
+/**
+ * Where shadows come from, in order:
+ * - a configured `shadow:` (`pglite`, `embedded:<major>`, or a server URL on which temporary
+ *   databases are created) — except that `pglite`, the default, yields to a live server;
+ * - when the other side is a live server: temporary databases on that server, so both sides are the
+ *   same PostgreSQL major (DESIGN.md);
+ * - when the role may not create databases there (SQLSTATE 42501): an embedded PostgreSQL of the
+ *   server's major when one is installed, else PGlite; chosen once per process and server, and said
+ *   in one `shadow: …` line through `options.report`;
+ * - without a live server: PGlite. When the project configures a database URL (`database.url`,
+ *   `DATABASE_URL`), a schema that creates an extension PGlite lacks moves to temporary databases
+ *   on that server (`ShadowOpener.alternative`).
+ */
+export function shadowFor(config: Config, liveUrl?: string, options: ShadowForOptions = {}): ShadowOpener {
   const explain = (url: string) => (e: any): never => {
     throw new Error(`cannot create a shadow database on ${redactUrl(url)}: ${e?.message ?? e}`, { cause: e });
   };
   if (liveUrl && (config.shadow === 'pglite' || !config.shadow) && !liveUrl.startsWith('pglite:')) {
-    return () => serverShadow(liveUrl).catch(explain(liveUrl));
+    return liveServerShadow(liveUrl, options, explain(liveUrl));
   }
   const spec = config.shadow;
   if (spec && spec !== 'pglite') return () => openShadow(spec).catch(explain(spec));
-  return () => openShadow(spec);
+  const opener: ShadowOpener = () => openShadow(spec);
+  const db = config.databaseUrl;
+  if (!liveUrl && db && /^postgres(ql)?:/i.test(db)) {
+    opener.alternative = { open: liveServerShadow(db, options, explain(db)), description: `temporary databases on ${redactUrl(db)}` };
+    opener.report = options.report;
+  }
+  return opener;
+}
+
+/** Temporary databases on the server of `url`, with the fallback of `shadowFor` on permission denied. */
+function liveServerShadow(url: string, options: ShadowForOptions, explain: (e: unknown) => never): () => Promise<Shadow> {
+  return async () => {
+    const known = fallbacks.get(url);
+    if (known) return (await known).open();
+    try {
+      return await serverShadow(url);
+    } catch (e) {
+      if (!permissionDenied(e)) return explain(e);
+      let chosen = fallbacks.get(url);
+      if (!chosen) {
+        chosen = chooseFallback(url, options.report);
+        fallbacks.set(url, chosen);
+        chosen.catch(() => fallbacks.delete(url));
+      }
+      return (await chosen).open();
+    }
+  };
 }
 
 /**
  * Names the shadow `shadowFor(config, liveUrl)` opens, for the line that says what a command
  * compared: `PGlite (PostgreSQL 18, in process)`, `an embedded PostgreSQL 15`, or temporary
- * databases on a (password-hidden) server.
+ * databases on a (password-hidden) server — or the fallback used instead of that server when the
+ * role may not create databases there.
  */
 export function describeShadow(config: Config, liveUrl?: string): string {
-  if (liveUrl && (config.shadow === 'pglite' || !config.shadow) && !liveUrl.startsWith('pglite:')) return `temporary databases on ${redactUrl(liveUrl)}`;
+  if (liveUrl && (config.shadow === 'pglite' || !config.shadow) && !liveUrl.startsWith('pglite:')) {
+    return fallbackUsed.get(liveUrl) ?? `temporary databases on ${redactUrl(liveUrl)}`;
+  }
   const spec = config.shadow;
   if (!spec || spec === 'pglite') return 'PGlite (PostgreSQL 18, in process)';
   const m = /^embedded:(\d+)$/.exec(spec);
   if (m) return `an embedded PostgreSQL ${m[1]}`;
   return `temporary databases on ${redactUrl(spec)}`;
+}
+
+/**
+ * The extension a failed `CREATE EXTENSION` names when the shadow does not have it (SQLSTATE 0A000
+ * "is not available", or 58P01 when its control file is missing); undefined for any other error.
+ */
+export async function unavailableExtension(e: unknown): Promise<string | undefined> {
+  if (!(e instanceof SqlExecutionError) || !e.statement) return undefined;
+  if (e.sqlstate !== '0A000' && e.sqlstate !== '58P01') return undefined;
+  await loadParser();
+  try {
+    const [stmt] = splitStatements(e.statement);
+    const name = stmt?.node.CreateExtensionStmt?.extname;
+    return typeof name === 'string' ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The error a shadow's missing extension becomes: PostgreSQL's position and message, which shadow
+ * lacks the extension, and the ways to a shadow that has it.
+ */
+function missingExtensionError(e: SqlExecutionError, extension: string, shadow: string): Error {
+  return new Error(`${e.message}: the shadow (${shadow}) has no extension "${extension}". Use a shadow that has it: ` +
+    `\`shadow: postgres://…\` in schemaplan.yaml (a server with "${extension}" installed, on which schemaplan creates temporary databases), ` +
+    `or \`plan --url\` / \`check --url\` with the database, which shadow on its server`, { cause: e });
 }
 
 /**
@@ -85,11 +213,23 @@ export function desiredStateName(config: Config, liveUrl?: string): string {
   return `${rel} loaded in ${describeShadow(config, liveUrl)}`;
 }
 
-/** Runs `work` on a fresh shadow and disposes of it afterwards, also when `work` fails. */
+/**
+ * Runs `work` on a fresh shadow and disposes of it afterwards, also when `work` fails. When the
+ * shadow lacks an extension a statement creates, the work runs again in `open.alternative` (said
+ * through `open.report`) when there is one; otherwise the error names the extension and the remedies.
+ * @throws what `work` throws; Error naming the missing extension (its cause the SqlExecutionError)
+ */
 export async function inShadow<T>(open: () => Promise<Shadow>, work: (db: Db) => Promise<T>): Promise<T> {
   const shadow = await open();
   try {
     return await work(shadow.db);
+  } catch (e) {
+    const extension = await unavailableExtension(e);
+    if (!extension) throw e;
+    const alternative = (open as ShadowOpener).alternative;
+    if (!alternative) throw missingExtensionError(e as SqlExecutionError, extension, shadow.description ?? 'the shadow database');
+    (open as ShadowOpener).report?.(`shadow: ${alternative.description} (${shadow.description ?? 'the shadow'} has no extension "${extension}")`);
+    return inShadow(alternative.open, work);
   } finally {
     await shadow.dispose();
   }
