@@ -58,6 +58,18 @@ export function register(program: Command): void {
       const plan = buildPlan(current.renamed, desired, { allowDestructive: !!flags.allowDestructive, online: cfg.online?.enabled !== false, renames: current });
       for (const w of plan.warnings) err(`warning: ${w}`);
       for (const b of plan.blocked) err(`blocked: ${b.description}: ${b.reason} (allow with ${b.allowWith})`);
+      // A drop and an add of the same shape may be a rename: decided by the developer, never half-planned
+      // (writing the add now and the drop later would make a later hint useless).
+      const undecided = flags.allowDestructive ? [] : (plan.possibleRenames ?? []);
+      if (undecided.length) {
+        if (format) out(renderDocument(planDocument(plan, { name: slugify(name) }), format));
+        for (const r of undecided) {
+          err(`possible rename: ${r.kind} ${r.from} → ${r.to}. If it is a rename, write \`${r.hint}\` in schema.sql on ${r.kind} ${r.to} (the line before it, or the end of its line) and plan again; ` +
+            `if it is not, rerun with --allow-destructive to drop ${r.from} and add ${r.to}`);
+        }
+        err(`nothing written: ${undecided.length} possible rename(s) to decide`);
+        return EXIT.onlyBlocked;
+      }
       if (plan.up.length === 0) {
         if (format) out(renderDocument(planDocument(plan, { name: slugify(name) }), format));
         if (plan.blocked.length) {

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createDatabase } from '../support/db.js';
-import { columns, copyExample, filesIn, query, run, sql, afterComparedLine } from './support.js';
+import { columns, copyExample, filesIn, query, run, sql, afterComparedLine, fingerprint } from './support.js';
 
 const SCHEMA = 'schema/schema.sql';
 const HINTED = '    email text, -- schemaplan:renamed-from contact_email\n';
@@ -86,11 +86,18 @@ describe('a rename hint in schema.sql, through plan / lint / check / up / down',
     expect(await snapshot(url, 'email')).toEqual(before);
   });
 
-  it('without the hint, the plan names the possible rename and the hint to write; the drop stays blocked', async () => {
+  it('without the hint, plan decides nothing: it exits 3, writes nothing, and names the hint to write, then the --allow-destructive alternative', async () => {
     const dir = copyExample();
     edit(dir, '    email text,\n');
+    const before = fingerprint(dir);
+    const written = await run(dir, ['plan', 'rename_contact_email']);
+    expect(written.code, written.all).toBe(3);
+    expect(fingerprint(dir)).toEqual(before);
+    const advice = written.stderr.split('\n').find((l) => l.startsWith('possible rename:'))!;
+    expect(advice).toContain('column public.leads.contact_email → public.leads.email');
+    expect(advice.indexOf('-- schemaplan:renamed-from contact_email')).toBeLessThan(advice.indexOf('--allow-destructive'));
     const plan = await run(dir, ['plan', 'rename_contact_email', '--dry-run', '--format', 'markdown']);
-    expect(plan.code, plan.all).toBe(0);
+    expect(plan.code, plan.all).toBe(3);
     expect(plan.stdout).toContain('#### Possible renames (1)');
     expect(plan.stdout).toContain('| column public.leads.contact\\_email | column public.leads.email | `-- schemaplan:renamed-from contact_email` |');
     expect(plan.stdout).toContain('#### Blocked: not in this migration (1)');
