@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db/types.js';
-import { executeScript } from '../sql/execute.js';
+import { executeStatement, isMissingDependency, SqlExecutionError } from '../sql/execute.js';
+import { loadParser, splitStatements, SqlSyntaxError, type Statement } from '../sql/split.js';
 
 /**
  * Expands schema sources (files or folders) into `.sql` files: a folder contributes its `.sql` files
@@ -28,19 +29,52 @@ export function listSchemaFiles(sources: string[]): string[] {
 }
 
 /**
- * Executes each file on `db` in order.
+ * Executes the statements of `files` on `db`, in file order and statement order. A statement that
+ * fails because something it uses does not exist yet (`isMissingDependency`: undefined table,
+ * column, function, object or schema) is set aside and retried, in its original order, in a later
+ * round after every other statement has run — so a folder whose files depend on files named after
+ * them still loads. Loading stops when a round succeeds entirely or retries nothing successfully;
+ * then the first statement that never succeeded is reported with its own error and position.
+ * Statements run one at a time outside any transaction, each one atomic: a failed one leaves nothing
+ * behind. Every file is parsed before anything runs.
  * @param displayRoot paths in error messages are relative to it (e.g. `schema/schema.sql:12:5`)
- * @throws SqlExecutionError naming file:line:column; Error when a file is not valid UTF-8
+ * @throws SqlExecutionError naming file:line:column (a syntax error, any other error at once, or the
+ *   first statement that still fails for a missing dependency after the last round); Error when a
+ *   file is not valid UTF-8
  */
 export async function loadSchema(db: Db, files: string[], displayRoot = process.cwd()): Promise<void> {
+  await loadParser();
+  let pending: { file: string; statement: Statement }[] = [];
   for (const f of files) {
     const buf = fs.readFileSync(f);
+    const name = path.relative(displayRoot, f) || f;
     let text: string;
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
     } catch {
-      throw new Error(`${path.relative(displayRoot, f)}: not valid UTF-8; save the file as UTF-8`);
+      throw new Error(`${name}: not valid UTF-8; save the file as UTF-8`);
     }
-    await executeScript(db, text, path.relative(displayRoot, f) || f);
+    let statements: Statement[];
+    try {
+      statements = splitStatements(text);
+    } catch (e) {
+      if (e instanceof SqlSyntaxError) throw new SqlExecutionError(name, e.line, e.column, e.message, '42601', '');
+      throw e;
+    }
+    for (const statement of statements) pending.push({ file: name, statement });
+  }
+  while (pending.length) {
+    const failed: { file: string; statement: Statement; error: SqlExecutionError }[] = [];
+    for (const p of pending) {
+      try {
+        await executeStatement(db, p.statement, p.file);
+      } catch (e) {
+        if (!isMissingDependency(e)) throw e;
+        failed.push({ ...p, error: e });
+      }
+    }
+    // No statement of this round succeeded where it had failed before: what is left never will.
+    if (failed.length === pending.length) throw failed[0]!.error;
+    pending = failed;
   }
 }

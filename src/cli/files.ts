@@ -7,7 +7,7 @@ import { computeSum, migrationFiles, parseMigration, renderMigration, slugify, S
 import { nextVersion } from '../project/write.js';
 import { CONFIG_FILE } from '../config/config.js';
 import { action, config, EXIT, err, out } from './common.js';
-import { adoptDatabase } from '../project/adopt.js';
+import { adoptDatabase, SCHEMA_LAYOUTS, type SchemaLayout } from '../project/adopt.js';
 import { shadowFor } from '../project/states.js';
 import { redactUrl } from '../db/redact.js';
 
@@ -33,7 +33,11 @@ export function register(program: Command): void {
     .description('scaffold schemaplan.yaml, schema/schema.sql, migrations/ and plans/; --from-url adopts an existing database')
     .option('--from-url <url>', 'adopt this database: write its schema to schema/schema.sql and a baseline migration, and record the baseline as applied in it')
     .option('--no-record', 'with --from-url: write the files but do not record the baseline in the database')
-    .action(action(async (flags: { fromUrl?: string; record: boolean }) => {
+    .option('--layout <layout>', 'with --from-url: single (schema/schema.sql), by-schema (schema/<schema>.sql) or by-object (schema/<schema>/<kind>/<name>.sql)', 'single')
+    .option('--force', 'with --from-url: re-adopt a database schemaplan already adopted (rewrites schema/, replaces its baseline)')
+    .action(action(async (flags: { fromUrl?: string; record: boolean; layout: string; force?: boolean }) => {
+      if (!(SCHEMA_LAYOUTS as readonly string[]).includes(flags.layout)) throw new Error(`unknown --layout ${flags.layout}: use ${SCHEMA_LAYOUTS.join(', ')}`);
+      if (!flags.fromUrl && (flags.layout !== 'single' || flags.force)) throw new Error('--layout and --force apply to init --from-url');
       const root = program.opts().project ?? process.cwd();
       const made: string[] = [];
       const write = (rel: string, text: string) => {
@@ -55,16 +59,21 @@ export function register(program: Command): void {
       out(made.length ? `created ${made.join(', ')}` : 'already initialised');
       if (flags.fromUrl) {
         const cfg = config({ ...program.opts(), url: flags.fromUrl });
-        const res = await adoptDatabase(cfg, flags.fromUrl, shadowFor(cfg, flags.fromUrl, { report: err }), { record: flags.record, source: redactUrl(flags.fromUrl) });
+        const res = await adoptDatabase(cfg, flags.fromUrl, shadowFor(cfg, flags.fromUrl, { report: err }), {
+          record: flags.record, source: redactUrl(flags.fromUrl), layout: flags.layout as SchemaLayout, force: !!flags.force,
+        });
         // The scope used is recorded in the schemaplan.yaml this run created.
         if (madeConfig) fs.writeFileSync(path.join(root, CONFIG_FILE), configTemplate(`Adopted by \`schemaplan init --from-url\` with ${res.schemas.length} schema(s): ${res.schemas.join(', ')}.`));
         out(`scope: ${res.schemas.length} schema(s): ${res.schemas.join(', ')}`);
         for (const w of res.warnings) err(`warning: ${w}`);
-        out(`wrote ${res.schemaFile} (${res.objects} objects; loaded in a shadow, it reproduces the database)`);
+        if (res.schemaFiles.length === 1 && res.schemaFiles[0] === res.schemaFile) out(`wrote ${res.schemaFile} (${res.objects} objects; loaded in a shadow, it reproduces the database)`);
+        else out(`wrote ${res.schemaFile} (${res.schemaFiles.length} files, ${res.objects} objects; loaded in a shadow in name order, they reproduce the database)`);
+        for (const f of res.replaced?.files ?? []) out(`removed ${f} (the previous baseline)`);
         for (const f of res.written.migrations) out(`wrote ${f}`);
         out(`wrote ${res.written.plan}`);
         out(res.recorded
-          ? `recorded ${res.written.version}_${res.written.name} as applied in ${redactUrl(flags.fromUrl)} (nothing was run)`
+          ? `recorded ${res.written.version}_${res.written.name} as applied in ${redactUrl(flags.fromUrl)} (nothing was run)` +
+            (res.replaced ? `, replacing ${res.replaced.versions.join(', ')} in the tracking table` : '')
           : `not recorded: run \`schemaplan baseline --url …\` to record ${res.written.version}_${res.written.name} as applied`);
       }
       return EXIT.ok;

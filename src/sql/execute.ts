@@ -22,6 +22,18 @@ export class SqlExecutionError extends Error {
 }
 
 /**
+ * SQLSTATEs of an error that names something that does not exist (yet): undefined_table,
+ * undefined_column, undefined_function, undefined_object (class 42) and invalid_schema_name (3F000).
+ * A statement of a schema folder that fails with one of them may succeed once a later file has run.
+ */
+export const MISSING_DEPENDENCY_SQLSTATES: ReadonlySet<string> = new Set(['42P01', '42703', '42883', '42704', '3F000']);
+
+/** True when `e` is a statement that failed because an object it uses does not exist (see `MISSING_DEPENDENCY_SQLSTATES`). */
+export function isMissingDependency(e: unknown): e is SqlExecutionError {
+  return e instanceof SqlExecutionError && e.sqlstate !== undefined && MISSING_DEPENDENCY_SQLSTATES.has(e.sqlstate);
+}
+
+/**
  * Parses `text` and runs each statement on `db` in order.
  * @param file name used in error messages (e.g. `schema/schema.sql`)
  * @param lineOffset lines before `text` in the file (when `text` is a section of a larger file)
