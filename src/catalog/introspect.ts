@@ -252,8 +252,8 @@ select json_build_object(
         from pg_conversion c join pg_namespace n on n.oid = c.connamespace where n.nspname = any($1)
       union all select 'foreign data wrapper', w.fdwname, 'pg_foreign_data_wrapper'::regclass, w.oid from pg_foreign_data_wrapper w
       union all select 'foreign server', s.srvname, 'pg_foreign_server'::regclass, s.oid from pg_foreign_server s
-      union all select 'user mapping', pg_get_userbyid(u.umuser) || '@' || s.srvname, 'pg_user_mapping'::regclass, u.oid
-        from pg_user_mapping u join pg_foreign_server s on s.oid = u.umserver
+      union all select 'user mapping', u.usename || '@' || u.srvname, 'pg_user_mapping'::regclass, u.umid
+        from pg_user_mappings u -- the view: the catalog pg_user_mapping is readable by superusers only
       union all select 'publication', p.pubname, 'pg_publication'::regclass, p.oid from pg_publication p
       union all select 'language', l.lanname, 'pg_language'::regclass, l.oid from pg_language l
       union all select 'cast', format_type(c.castsource, null) || ' AS ' || format_type(c.casttarget, null), 'pg_cast'::regclass, c.oid from pg_cast c
