@@ -127,6 +127,13 @@ describe('init --from-url', { timeout: 600_000 }, () => {
     await sql(url, `ALTER TABLE posts ADD COLUMN subtitle text; CREATE TABLE tags (id int PRIMARY KEY);
       INSERT INTO schema_migrations (version, name, checksum) VALUES ('20000101000000', 'legacy', NULL)`);
 
+    // Another checkout, without the baseline file: the row itself says it is schemaplan's.
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'schemaplan-adopt-'));
+    const refused = await run(elsewhere, ['init', '--from-url', url]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('is already adopted');
+    expect(fs.readFileSync(path.join(elsewhere, 'schema/schema.sql'), 'utf8')).not.toContain('CREATE');
+
     const forced = await run(dir, ['init', '--from-url', url, '--force']);
     expect(forced.code, forced.all).toBe(0);
     expect(forced.stdout).toContain(`removed migrations/${first}`);
