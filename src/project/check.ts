@@ -101,7 +101,7 @@ export async function runCheck(config: Config, openShadow: () => Promise<Shadow>
   const live = opts.url ? await liveCatalog(config, opts.url) : undefined;
   const sides = live ? [replayed, desired, live] : [replayed, desired];
   assertNamedSchemasExist(sides);
-  const current = currentStateName(config, history.length) + (opts.url ? ` and ${currentStateName(config, history.length, opts.url)}` : '');
+  const current = currentStateName(config, history.length, undefined, opts.url) + (opts.url ? ` and ${currentStateName(config, history.length, opts.url)}` : '');
   opts.report?.(comparedLine(current, desiredStateName(config, opts.url), sides));
   const drift = diff(replayed, desired);
   if (drift.length) {

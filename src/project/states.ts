@@ -200,11 +200,12 @@ function missingExtensionError(e: SqlExecutionError, extension: string, shadow: 
 
 /**
  * Names a project's current state for the compared line: the live database (password hidden, with
- * where its URL came from) or the history replayed in its shadow.
+ * where its URL came from) or the history replayed in its shadow (`shadowLiveUrl`: the live server
+ * whose shadow replays it, as `shadowFor(config, shadowLiveUrl)` chose).
  */
-export function currentStateName(config: Config, migrations: number, url?: string): string {
+export function currentStateName(config: Config, migrations: number, url?: string, shadowLiveUrl?: string): string {
   if (url) return `${redactUrl(url)}${config.databaseUrlSource && url === config.databaseUrl ? ` (from ${config.databaseUrlSource})` : ''}`;
-  return `the history (${migrations} migration${migrations === 1 ? '' : 's'}) replayed in ${describeShadow(config)}`;
+  return `the history (${migrations} migration${migrations === 1 ? '' : 's'}) replayed in ${describeShadow(config, shadowLiveUrl)}`;
 }
 
 /** Names a project's desired state for the compared line: its schema sources and the shadow they load in. */

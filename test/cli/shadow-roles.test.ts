@@ -61,6 +61,7 @@ describe('roles without CREATEDB', { timeout: 600_000 }, () => {
     expect(check.code, check.all).toBe(0);
     expect(check.stdout).toContain('check: clean');
     expect(check.stderr).toMatch(shadowLine);
+    expect(check.stderr).toMatch(/the history \(\d+ migrations\) replayed in an embedded PostgreSQL 15/);
     noPassword(check.all);
 
     // A change planned against the database through the fallback shadow applies, and the database
