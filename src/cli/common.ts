@@ -1,6 +1,8 @@
 /** Helpers shared by the command modules: configuration, output, errors and exit codes. */
+import fs from 'node:fs';
+import path from 'node:path';
 import { stopEmbeddedServers } from '../db/shadow.js';
-import { loadConfig, type Config } from '../config/config.js';
+import { CONFIG_FILE, loadConfig, type Config } from '../config/config.js';
 import { redactText, rememberedSecrets } from '../db/redact.js';
 import { colourFor, paintPrefix } from './conventions.js';
 
@@ -78,6 +80,15 @@ export function action<A extends unknown[]>(body: (...args: A) => Promise<number
       await stopEmbeddedServers(); // an `embedded:<major>` shadow's server, if one was started
     }
   };
+}
+
+/**
+ * Refuses to work outside a project: no schemaplan.yaml and none of the schema sources exists.
+ * @throws Error suggesting `schemaplan init`
+ */
+export function requireProject(cfg: Config): void {
+  if (fs.existsSync(path.join(cfg.root, CONFIG_FILE)) || cfg.schema.some((s) => fs.existsSync(s))) return;
+  throw new Error(`${cfg.root} is not a schemaplan project (no ${CONFIG_FILE}, no schema/): run \`schemaplan init\` there to create one, or pass -C <project folder>`);
 }
 
 /** The database URL or a clear error. */

@@ -81,7 +81,7 @@ export function register(program: Command): void {
 
   program
     .command('new')
-    .description('write an empty hand-written migration from the template (header: feature, date, author), in the format of the history\'s newest file')
+    .description('write an empty hand-written migration from the template (header: feature, date, author), in the format of the history\'s newest file; listed in schemaplan.sum as unrecorded, so it can be filled in without `hash`')
     .argument('<name>', 'description, lower_snake_case')
     .option('--dry-run', 'print the file, write nothing')
     .option('--format <format>', 'text | json', 'text')
@@ -101,7 +101,8 @@ export function register(program: Command): void {
       if (!flags.dryRun) {
         fs.mkdirSync(cfg.migrationsDir, { recursive: true });
         fs.writeFileSync(file, text);
-        writeSum(cfg.migrationsDir);
+        // Listed without a checksum: filling in the template needs no `schemaplan hash`.
+        writeSum(cfg.migrationsDir, { unrecorded: [path.basename(file)] });
       }
       if (flags.format === 'json') out(JSON.stringify({ ok: true, command: 'new', dryRun: !!flags.dryRun, file: rel, version, name: slug, format, text }, null, 2));
       else if (flags.dryRun) {
@@ -113,14 +114,14 @@ export function register(program: Command): void {
 
   program
     .command('hash')
-    .description('rewrite migrations/schemaplan.sum from the files as they are (deliberately accepting edits)')
+    .description('rewrite migrations/schemaplan.sum from the files as they are (deliberately accepting edits; also records the checksums of files `new` listed as unrecorded)')
     .option('--dry-run', 'print the sum file, write nothing')
     .option('--format <format>', 'text | json', 'text')
     .action(action(async (flags: { dryRun?: boolean; format: string }) => {
       if (!['text', 'json'].includes(flags.format)) throw new Error(`unknown --format ${flags.format}: use text or json`);
       const cfg = config(program.opts());
       const rel = path.relative(cfg.root, path.join(cfg.migrationsDir, SUM_FILE)).split(path.sep).join('/');
-      const sum = flags.dryRun ? computeSum(cfg.migrationsDir) : writeSum(cfg.migrationsDir);
+      const sum = flags.dryRun ? computeSum(cfg.migrationsDir, { recordAll: true }) : writeSum(cfg.migrationsDir, { recordAll: true });
       if (flags.format === 'json') out(JSON.stringify({ ok: true, command: 'hash', dryRun: !!flags.dryRun, file: rel, total: sum.total, entries: sum.entries }, null, 2));
       else if (flags.dryRun) out(sum.text.trimEnd());
       else out(`wrote ${rel}`);

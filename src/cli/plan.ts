@@ -9,7 +9,7 @@ import { status } from '../runner/index.js';
 import { connectLive, currentStateName, desiredCatalog, desiredStateName, historyState, liveState, schemaHints, shadowFor } from '../project/states.js';
 import { writePlan } from '../project/write.js';
 import { assertNamedSchemasExist, comparedLine } from '../catalog/scope.js';
-import { action, collect, config, EXIT, out, err, scopeFlags, type GlobalOptions, type ScopeFlags } from './common.js';
+import { action, collect, config, EXIT, out, err, requireProject, scopeFlags, type GlobalOptions, type ScopeFlags } from './common.js';
 
 interface PlanFlags extends GlobalOptions, ScopeFlags {
   allowDestructive?: boolean;
@@ -32,6 +32,7 @@ export function register(program: Command): void {
       if (flags.format !== undefined && !(DOCUMENT_FORMATS as readonly string[]).includes(flags.format)) throw new Error(`unknown --format ${flags.format}: use markdown, json or yaml`);
       const format = flags.format as DocumentFormat | undefined;
       const cfg = scopeFlags(config({ ...program.opts(), ...flags }), flags);
+      requireProject(cfg);
       const history = loadHistory(cfg.migrationsDir, { root: cfg.root });
       const url = cfg.databaseUrl;
       const open = shadowFor(cfg, url, { report: err });

@@ -8,6 +8,6 @@ export {
   type ParsedMigration, type MigrationFormat, type RenderMigrationInput,
 } from './sections.js';
 export { sha256Hex, sha256Base64 } from './checksum.js';
-export { computeSum, writeSum, verifySum, migrationFiles, SUM_FILE, type Sum, type SumEntry, type SumProblem } from './sumfile.js';
+export { computeSum, writeSum, verifySum, migrationFiles, SUM_FILE, UNRECORDED, type Sum, type SumEntry, type SumOptions, type SumProblem } from './sumfile.js';
 export { loadHistory, MigrationEncodingError, type Migration } from './history.js';
 export { importHistory, convertMigration, importedHashes, IMPORT_FORMATS, type ImportFormat, type ImportResult, type ImportedFile } from './import.js';

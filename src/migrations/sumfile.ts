@@ -3,6 +3,10 @@
  * list that follows, then one line per migration file, `<file> h1:<base64 SHA-256 of the file's bytes>`,
  * sorted by file name. An edited, removed or unlisted file — or an edited sum file — is detected by
  * {@link verifySum} so that `check` fails on it.
+ *
+ * A file `schemaplan new` wrote is listed as `<file> unrecorded`: listed (so a removal is detected, and
+ * two branches that each add one conflict in the sum file), but with no checksum yet, so filling in
+ * the template needs no `schemaplan hash`. `hash` records every file's checksum, unrecorded ones included.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,12 +15,23 @@ import { sha256Base64 } from './checksum.js';
 /** The sum file's name inside the migrations folder. */
 export const SUM_FILE = 'schemaplan.sum';
 
+/** The hash column of a file listed without a checksum (written by `schemaplan new`, not yet recorded). */
+export const UNRECORDED = 'unrecorded';
+
 /** One listed file. */
 export interface SumEntry {
   /** Base name of the migration file, e.g. `20261121093000_add_ai_summary_columns.sql`. */
   file: string;
-  /** `h1:` + base64 SHA-256 of the file's bytes. */
+  /** `h1:` + base64 SHA-256 of the file's bytes, or {@link UNRECORDED}. */
   hash: string;
+}
+
+/** Which files {@link computeSum} / {@link writeSum} list as {@link UNRECORDED}. */
+export interface SumOptions {
+  /** Base names to list as unrecorded (the file `new` just wrote). */
+  unrecorded?: string[];
+  /** Record every file's checksum, also files the existing sum file lists as unrecorded (`schemaplan hash`). Default false: they stay unrecorded. */
+  recordAll?: boolean;
 }
 
 /** The computed sum of a migrations folder. */
@@ -53,9 +68,25 @@ function render(entries: SumEntry[]): string {
   return [totalOf(entries), ...entries.map((e) => `${e.file} ${e.hash}`)].join('\n') + '\n';
 }
 
-/** Computes the sum of the `.sql` files in `dir` (a missing folder has an empty sum). Reads files; writes nothing. */
-export function computeSum(dir: string): Sum {
-  const entries = migrationFiles(dir).map((file) => ({ file, hash: 'h1:' + sha256Base64(fs.readFileSync(path.join(dir, file))) }));
+/** The files the existing sum file of `dir` lists as {@link UNRECORDED} (none when there is no sum file). */
+function unrecordedFiles(dir: string): string[] {
+  const sumPath = path.join(dir, SUM_FILE);
+  if (!fs.existsSync(sumPath)) return [];
+  return fs.readFileSync(sumPath, 'utf8').split(/\r?\n/).flatMap((l) => {
+    const m = /^(\S+) unrecorded$/.exec(l);
+    return m ? [m[1]!] : [];
+  });
+}
+
+/**
+ * Computes the sum of the `.sql` files in `dir` (a missing folder has an empty sum). Files the existing
+ * sum lists as unrecorded stay so unless `options.recordAll`. Reads files; writes nothing.
+ */
+export function computeSum(dir: string, options: SumOptions = {}): Sum {
+  const unrecorded = new Set([...(options.recordAll ? [] : unrecordedFiles(dir)), ...(options.unrecorded ?? [])]);
+  const entries = migrationFiles(dir).map((file) => ({
+    file, hash: unrecorded.has(file) ? UNRECORDED : 'h1:' + sha256Base64(fs.readFileSync(path.join(dir, file))),
+  }));
   return { total: totalOf(entries), entries, text: render(entries) };
 }
 
@@ -63,8 +94,8 @@ export function computeSum(dir: string): Sum {
  * Writes `dir/schemaplan.sum` for the current files (creating `dir` if needed) and returns what was written.
  * @throws the file system error when the folder is not writable.
  */
-export function writeSum(dir: string): Sum {
-  const sum = computeSum(dir);
+export function writeSum(dir: string, options: SumOptions = {}): Sum {
+  const sum = computeSum(dir, options);
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, SUM_FILE), sum.text);
   return sum;
@@ -94,7 +125,7 @@ export function verifySum(dir: string): SumProblem[] {
   const listed: SumEntry[] = [];
   let malformed = false;
   lines.forEach((l, i) => {
-    const m = /^(\S+) (h1:\S+)$/.exec(l);
+    const m = /^(\S+) (h1:\S+|unrecorded)$/.exec(l);
     if (!m) {
       malformed = true;
       problems.push({ kind: 'tampered', message: `${SUM_FILE}:${i + 2}: malformed line ${JSON.stringify(l)} (expected "<file> h1:<hash>")` });

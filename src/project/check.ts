@@ -5,13 +5,14 @@
  * gives the catalog `schema/` describes (no drift); every down section restores the state before its up section; and, with a live database,
  * the database has every migration applied and its catalog matches the history.
  */
+import path from 'node:path';
 import type { Catalog } from '../catalog/model.js';
 import { introspect } from '../catalog/introspect.js';
 import type { Config } from '../config/config.js';
 import type { Shadow } from '../db/shadow.js';
 import { diff } from '../diff/index.js';
 import type { Change } from '../diff/change.js';
-import { isBaseline, loadHistory, verifySum, type Migration } from '../migrations/index.js';
+import { isBaseline, loadHistory, SUM_FILE, verifySum, type Migration } from '../migrations/index.js';
 import { executeScript } from '../sql/execute.js';
 import { status } from '../runner/index.js';
 import { lintPaths, type LintOptions } from '../lint/index.js';
@@ -27,6 +28,13 @@ export interface CheckProblem {
   message: string;
   /** Readable difference lines, when the problem is a difference between catalogs. */
   details?: string[];
+  /** The file the problem is in, relative to the project root (`/`-separated), when it has one. */
+  file?: string;
+  /** 1-based position in `file`, when known (lint findings). */
+  line?: number;
+  column?: number;
+  /** The lint rule, for `lint` problems. */
+  rule?: string;
 }
 
 /** `+ create …`, `- drop …`, `~ alter …` lines naming each object of a difference. */
@@ -62,7 +70,8 @@ export function lintOptions(config: Config): LintOptions {
  */
 export async function runCheck(config: Config, openShadow: () => Promise<Shadow>, opts: CheckOptions = {}): Promise<CheckProblem[]> {
   const problems: CheckProblem[] = [];
-  for (const p of verifySum(config.migrationsDir)) problems.push({ kind: 'sum', message: p.message });
+  const sumFile = path.relative(config.root, path.join(config.migrationsDir, SUM_FILE)).split(path.sep).join('/');
+  for (const p of verifySum(config.migrationsDir)) problems.push({ kind: 'sum', message: p.message, file: sumFile });
   let history: Migration[];
   try {
     history = loadHistory(config.migrationsDir, { root: config.root });
@@ -74,7 +83,9 @@ export async function runCheck(config: Config, openShadow: () => Promise<Shadow>
   if (!opts.skipLint) {
     const lint = await lintPaths([config.migrationsDir], { ...lintOptions(config), root: config.root, ...(config.lint?.startAfter ? { startAfter: config.lint.startAfter } : {}) });
     for (const f of lint.findings) {
-      if (f.severity === 'error') problems.push({ kind: 'lint', message: `${f.file}:${f.line}:${f.column}: [${f.rule}] ${f.message}`, details: [`fix: ${f.fix}`] });
+      if (f.severity === 'error') {
+        problems.push({ kind: 'lint', message: `${f.file}:${f.line}:${f.column}: [${f.rule}] ${f.message}`, details: [`fix: ${f.fix}`], file: f.file, line: f.line, column: f.column, rule: f.rule });
+      }
     }
   }
   // The live database's history first: it is quick, and an unreachable database fails before the
@@ -107,7 +118,8 @@ export async function runCheck(config: Config, openShadow: () => Promise<Shadow>
   if (drift.length) {
     problems.push({
       kind: 'drift',
-      message: `schema/ and the migration history disagree (${drift.length} difference(s)); run \`schemaplan plan <name>\` to write the missing migration`,
+      message: `schema/ and the migration history disagree (${drift.length} difference(s)). Below, + is in schema/ but not in the history, - is in the history but not in schema/, ~ differs between them. ` +
+        `If schema/ is what you want, run \`schemaplan plan <name>\` to write the missing migration; if the history is right (a hand-written migration, a reverted edit), edit schema/ to match it`,
       details: describeChanges(drift),
     });
   }
@@ -122,7 +134,11 @@ export async function runCheck(config: Config, openShadow: () => Promise<Shadow>
       await db.close();
     }
     const liveDrift = diff(replayed, live);
-    if (liveDrift.length) problems.push({ kind: 'live', message: `the live database has drifted from the migration history (${liveDrift.length} difference(s))`, details: describeChanges(liveDrift) });
+    if (liveDrift.length) problems.push({
+        kind: 'live',
+        message: `the live database has drifted from the migration history (${liveDrift.length} difference(s)). Below, + is in the database but not in the history, - is in the history but not in the database, ~ differs between them`,
+        details: describeChanges(liveDrift),
+      });
   }
   return problems;
 }
@@ -152,13 +168,13 @@ async function replayAndRoundTrip(config: Config, openShadow: () => Promise<Shad
         try {
           await executeScript(db, m.parsed.down, m.relFile, (m.parsed.downLine ?? 1) - 1);
         } catch (e: any) {
-          problems.push({ kind: 'down', message: `down section of ${m.relFile} fails: ${e.message}` });
+          problems.push({ kind: 'down', message: `down section of ${m.relFile} fails: ${e.message}`, file: m.relFile });
           break;
         }
         const after = await introspect(db, opts);
         const d = diff(after, states[i]!);
         if (d.length) {
-          problems.push({ kind: 'down', message: `down section of ${m.relFile} does not restore the state before it`, details: describeChanges(d) });
+          problems.push({ kind: 'down', message: `down section of ${m.relFile} does not restore the state before it`, details: describeChanges(d), file: m.relFile });
           break;
         }
       }
