@@ -16,6 +16,9 @@ program
   .name('schemaplan')
   .description('Declarative PostgreSQL schema-diff planner: plan reviewable migrations from schema.sql, apply them with a tracked runner.')
   .version(packageVersion(), '-V, --version', 'print schemaplan\'s version')
+  // Program options (-C, --version) go before the command, as git's -C does: `baseline --version V`
+  // is the command's own option, not a request for schemaplan's version.
+  .enablePositionalOptions()
   .option('-C, --project <dir>', 'project folder holding schemaplan.yaml (default: the working directory)');
 configureErrors(program);
 registerFiles(program);
