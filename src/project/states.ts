@@ -48,7 +48,7 @@ export interface ScopeOptions {
  */
 export interface ShadowOpener {
   (): Promise<Shadow>;
-  alternative?: { open: () => Promise<Shadow>; description: string };
+  alternative?: { open: () => Promise<Shadow>; description: string; chosen?: boolean };
   /** Receives the `shadow: …` line when the work moves to `alternative`. */
   report?: (line: string) => void;
 }
@@ -221,19 +221,23 @@ export function desiredStateName(config: Config, liveUrl?: string): string {
  * @throws what `work` throws; Error naming the missing extension (its cause the SqlExecutionError)
  */
 export async function inShadow<T>(open: () => Promise<Shadow>, work: (db: Db) => Promise<T>): Promise<T> {
+  const opener = open as ShadowOpener;
+  if (opener.alternative?.chosen) return inShadow(opener.alternative.open, work);
   const shadow = await open();
+  let extension: string | undefined;
   try {
     return await work(shadow.db);
   } catch (e) {
-    const extension = await unavailableExtension(e);
+    extension = await unavailableExtension(e);
     if (!extension) throw e;
-    const alternative = (open as ShadowOpener).alternative;
-    if (!alternative) throw missingExtensionError(e as SqlExecutionError, extension, shadow.description ?? 'the shadow database');
-    (open as ShadowOpener).report?.(`shadow: ${alternative.description} (${shadow.description ?? 'the shadow'} has no extension "${extension}")`);
-    return inShadow(alternative.open, work);
+    if (!opener.alternative) throw missingExtensionError(e as SqlExecutionError, extension, shadow.description ?? 'the shadow database');
   } finally {
     await shadow.dispose();
   }
+  // Once moved, the command's later shadows go to the alternative directly (one `shadow:` line).
+  opener.report?.(`shadow: ${opener.alternative.description} (${shadow.description ?? 'the shadow'} has no extension "${extension}")`);
+  opener.alternative.chosen = true;
+  return inShadow(opener.alternative.open, work);
 }
 
 /**

@@ -113,6 +113,7 @@ describe('roles without CREATEDB', { timeout: 600_000 }, () => {
     const moved = await run(dir, ['diff', '--from', 'schema', '--to', 'with_dblink'], { DATABASE_URL: serverUrl() });
     expect(moved.code, moved.all).toBe(0);
     expect(moved.stderr).toMatch(/^shadow: temporary databases on postgres:\/\/[^\n]* \(PGlite \(PostgreSQL 18, in process\) has no extension "dblink"\)$/m);
+    expect(moved.stderr.match(/^shadow: /gm)).toHaveLength(1); // the --from side goes there directly
     expect(moved.stdout).toMatch(/CREATE EXTENSION[^\n]*dblink/);
   });
 });
