@@ -4,29 +4,18 @@
  * `--format json` of every command, `--format github|gitlab` of lint and check, `new` files filled in
  * without `hash`, check's drift legend, and `plan` outside a project.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { REPO, run } from './support.js';
-
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
-
-function emptyDir(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'schemaplan-conv-'));
-  dirs.push(d);
-  return d;
-}
+import { describe, expect, it } from 'vitest';
+import { CLI, emptyFolder, REPO, run } from './support.js';
 
 const DEV = 'pglite:.schemaplan/dev';
 const COMMANDS = ['init', 'plan', 'diff', 'up', 'down', 'redo', 'status', 'check', 'new', 'hash', 'baseline', 'resolve', 'fresh', 'import', 'lint', 'show'];
 
 describe('command-line conventions', { timeout: 600_000 }, () => {
   it('--version, one-line parse errors with the nearest match, exit codes in every --help, plan outside a project', async () => {
-    const dir = emptyDir();
+    const dir = emptyFolder('schemaplan-conv-');
     const version = await run(dir, ['--version']);
     expect(version.code).toBe(0);
     expect(version.stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).version);
@@ -47,6 +36,21 @@ describe('command-line conventions', { timeout: 600_000 }, () => {
     expect((await run(dir, ['plan', '--help'])).stdout).toMatch(/^ {2}3 {2}only blocked/m);
     expect((await run(dir, ['diff', '--help'])).stdout).toMatch(/^ {2}2 {2}differences, with --exit-code/m);
 
+    // Colour only on a terminal (util-linux `script` gives the command one), never with NO_COLOR.
+    const onTerminal = (extra: NodeJS.ProcessEnv) => {
+      const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm', ...extra };
+      if (!extra.NO_COLOR) delete env.NO_COLOR;
+      return spawnSync('script', ['-qec', `'${process.execPath}' '${CLI}' stauts`, '/dev/null'], { cwd: dir, encoding: 'utf8', env });
+    };
+    const tty = onTerminal({});
+    if (tty.error) console.log(`colour on a terminal not tested: ${tty.error.message}`);
+    else {
+      expect(tty.stdout).toContain('\x1b[1;31merror:\x1b[0m unknown command');
+      const plain = onTerminal({ NO_COLOR: '1' });
+      expect(plain.stdout).toContain('error: unknown command');
+      expect(plain.stdout).not.toContain('\x1b[');
+    }
+
     const outside = await run(dir, ['plan', 'x']);
     expect(outside.code).toBe(1);
     expect(outside.stderr).toMatch(/is not a schemaplan project \(no schemaplan\.yaml, no schema\/\): run `schemaplan init`/);
@@ -54,7 +58,7 @@ describe('command-line conventions', { timeout: 600_000 }, () => {
   });
 
   it('init → plan → new filled in without hash → up; --format json everywhere; lint/check --format github|gitlab; the drift legend', async () => {
-    const dir = emptyDir();
+    const dir = emptyFolder('schemaplan-conv-');
     expect((await run(dir, ['init'])).code).toBe(0);
     fs.appendFileSync(path.join(dir, 'schema/schema.sql'), "CREATE TABLE items (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL);\nCOMMENT ON TABLE items IS 'things';\n");
     const plan = await run(dir, ['plan', 'first', '--format', 'json']);

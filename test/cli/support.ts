@@ -31,6 +31,13 @@ export function copyExample(): string {
   return dir;
 }
 
+/** A fresh empty folder (no schemaplan.yaml, as on a user's first day), removed after the file's tests. */
+export function emptyFolder(prefix = 'schemaplan-cli-'): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
 export interface RunResult {
   code: number | null;
   stdout: string;
