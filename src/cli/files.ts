@@ -81,7 +81,7 @@ export function register(program: Command): void {
 
   program
     .command('new')
-    .description('write an empty hand-written migration from the template (header: feature, date, author), in the format of the history\'s newest file; listed in schemaplan.sum as unrecorded, so it can be filled in without `hash`')
+    .description('write an empty hand-written migration from the template (header: feature, date, author), in the format of the history\'s newest file (listed as unrecorded in schemaplan.sum: fill it in, no `hash` needed)')
     .argument('<name>', 'description, lower_snake_case')
     .option('--dry-run', 'print the file, write nothing')
     .option('--format <format>', 'text | json', 'text')
@@ -114,7 +114,7 @@ export function register(program: Command): void {
 
   program
     .command('hash')
-    .description('rewrite migrations/schemaplan.sum from the files as they are (deliberately accepting edits; also records the checksums of files `new` listed as unrecorded)')
+    .description('rewrite migrations/schemaplan.sum from the files as they are (accepting edits; records the checksums of files `new` listed as unrecorded)')
     .option('--dry-run', 'print the sum file, write nothing')
     .option('--format <format>', 'text | json', 'text')
     .action(action(async (flags: { dryRun?: boolean; format: string }) => {
