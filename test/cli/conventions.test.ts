@@ -20,6 +20,11 @@ describe('command-line conventions', { timeout: 600_000 }, () => {
     expect(version.code).toBe(0);
     expect(version.stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).version);
 
+    // After a command, --version is the command's own option (baseline --version V), not schemaplan's.
+    const baseline = await run(dir, ['baseline', '--version', '20260101000000']);
+    expect(baseline.stdout).not.toContain(version.stdout.trim());
+    expect(baseline.stderr).toMatch(/^error: no database/);
+
     const option = await run(dir, ['plan', '--formt', 'json']);
     expect(option.code).toBe(1);
     expect(option.stdout).toBe('');
