@@ -5,7 +5,9 @@
  * `pg_get_expr` and `format_type`, all functions including trigger functions and aggregates,
  * triggers, views, policies, rules, extended statistics, collations, text search objects, event
  * triggers, privileges (`aclexplode`), default privileges, sequence parameters and the full
- * `pg_depend` graph. Objects of kinds not modelled are listed in `Catalog.unmodelled`.
+ * `pg_depend` graph. Publications, subscriptions, foreign-data wrappers, servers, user mappings and
+ * foreign-table options are read by catalog/foreign.ts (two more round trips, built for the reading
+ * role's privileges). Objects of kinds not modelled are listed in `Catalog.unmodelled`.
  */
 import pgIntrospection, { type Introspection } from 'pg-introspection';
 import type { Db } from '../db/types.js';
@@ -37,6 +39,7 @@ import {
   type AclKind,
   type AclRow,
 } from './normalize.js';
+import { addForeignObjects, foreignColumnOptions, foreignTableInfo, readForeign, type ForeignRows } from './foreign.js';
 import { qualified } from '../db/quote.js';
 import { DEFAULT_SCHEMAS, patternRegExp, resolveSchemas, SCHEMA_LIST_SQL, type SchemaRow } from './scope.js';
 
@@ -250,11 +253,6 @@ select json_build_object(
         from pg_opfamily f join pg_namespace n on n.oid = f.opfnamespace where n.nspname = any($1)
       union all select 'conversion', n.nspname || '.' || c.conname, 'pg_conversion'::regclass, c.oid
         from pg_conversion c join pg_namespace n on n.oid = c.connamespace where n.nspname = any($1)
-      union all select 'foreign data wrapper', w.fdwname, 'pg_foreign_data_wrapper'::regclass, w.oid from pg_foreign_data_wrapper w
-      union all select 'foreign server', s.srvname, 'pg_foreign_server'::regclass, s.oid from pg_foreign_server s
-      union all select 'user mapping', u.usename || '@' || u.srvname, 'pg_user_mapping'::regclass, u.umid
-        from pg_user_mappings u -- the view: the catalog pg_user_mapping is readable by superusers only
-      union all select 'publication', p.pubname, 'pg_publication'::regclass, p.oid from pg_publication p
       union all select 'language', l.lanname, 'pg_language'::regclass, l.oid from pg_language l
       union all select 'cast', format_type(c.castsource, null) || ' AS ' || format_type(c.casttarget, null), 'pg_cast'::regclass, c.oid from pg_cast c
       union all select 'access method', a.amname, 'pg_am'::regclass, a.oid from pg_am a
@@ -332,22 +330,24 @@ export async function introspect(db: Db, options: IntrospectOptions = {}): Promi
   await db.query(`select set_config('search_path', '', false)`);
   let raw: Introspection;
   let sup: Supplement;
+  let foreign: ForeignRows;
   try {
     const q = makeIntrospectionQuery().trim().replace(/;\s*$/, '');
     const [row] = await db.query<{ j: string }>(`select (x.j)::text as j from (${q}) as x(j)`);
     raw = parseIntrospectionResults(row!.j, false);
     const [srow] = await db.query<{ supplement: string }>(SUPPLEMENT, [schemas]);
     sup = JSON.parse(srow!.supplement) as Supplement;
+    foreign = await readForeign(db, schemas);
   } finally {
     await db.query(`select set_config('search_path', $1, false)`, [savedPath]);
   }
-  const cat = normalizeCatalog(buildCatalog(raw, sup, schemas, options.exclude ?? []));
+  const cat = normalizeCatalog(buildCatalog(raw, sup, foreign, schemas, options.exclude ?? []));
   return missing.length ? { ...cat, missingSchemas: missing } : cat;
 }
 
 const ENABLED = (e: string): 'O' | 'D' | 'R' | 'A' => (['O', 'D', 'R', 'A'].includes(e) ? e : 'O') as 'O';
 
-function buildCatalog(raw: Introspection, sup: Supplement, schemas: string[], exclude: string[]): Catalog {
+function buildCatalog(raw: Introspection, sup: Supplement, foreign: ForeignRows, schemas: string[], exclude: string[]): Catalog {
   const excludeRes = exclude.map(patternRegExp);
   const isExcluded = (id: string) => excludeRes.some((r) => r.test(id));
   const objects: Record<string, CatalogObject> = {};
@@ -509,14 +509,16 @@ function buildCatalog(raw: Introspection, sup: Supplement, schemas: string[], ex
     const base = { schema, name: c.relname, comment: comment('pg_class', oid), deps: [objectId('schema', schema)], owner: owner('pg_class', oid) };
     switch (c.relkind) {
       case 'r':
-      case 'p': {
+      case 'p':
+      case 'f': {
+        const ft = c.relkind === 'f' ? foreignTableInfo(foreign, oid, (o) => foreign.servers.find((x) => x.oid === o)?.name) : undefined;
         const t: TableObject = {
           id: objectId('table', schema, c.relname), kind: 'table', ...base, acl: acl('pg_class', oid, 'r'),
           persistence: c.relpersistence === 'u' ? 'u' : 'p', columns: [],
           partitionKey: info?.partkey ?? null, partitionOf: null, partitionBound: c.relispartition ? info?.bound ?? null : null, inherits: [],
           rowSecurity: !!c.relrowsecurity, forceRowSecurity: !!c.relforcerowsecurity,
           replicaIdentity: (['d', 'n', 'f', 'i'].includes(c.relreplident ?? 'd') ? c.relreplident ?? 'd' : 'd') as 'd',
-          replicaIndex: null, options: [...(c.reloptions ?? [])], clusterIndex: null,
+          replicaIndex: null, options: [...(c.reloptions ?? [])], clusterIndex: null, ...(ft ? { foreign: ft } : {}),
         };
         if (add(t, 'pg_class', oid)) tables.set(oid, t);
         break;
@@ -556,7 +558,6 @@ function buildCatalog(raw: Introspection, sup: Supplement, schemas: string[], ex
       case 'I':
       case 'c':
         break; // indexes with pg_index below; composite types with the types
-      case 'f': unmodelled.push({ kind: 'foreign table', name: `${schema}.${c.relname}` }); break;
       default: break;
     }
   }
@@ -594,6 +595,8 @@ function buildCatalog(raw: Introspection, sup: Supplement, schemas: string[], ex
         collation: info?.collation ?? null, acl: acl('pg_class', a.attrelid, 'c', a.attnum), inherited: (a.attinhcount ?? 0) > 0,
         storage: info?.storage ?? null, statistics: normalizeStatisticsTarget(a.attstattarget), compression: info?.compression ?? null,
       };
+      const fdwOptions = t.foreign ? foreignColumnOptions(foreign, a.attrelid, a.attnum) : undefined;
+      if (fdwOptions) col.fdwOptions = fdwOptions;
       if (add(col, 'pg_class', a.attrelid, a.attnum)) t.columns.push(col.id);
     }
   }
@@ -801,6 +804,12 @@ function buildCatalog(raw: Introspection, sup: Supplement, schemas: string[], ex
       if (elem) idOf.set(key('pg_type', t._id), elem);
     }
   }
+
+  // Publications, subscriptions, foreign-data wrappers, servers, user mappings (catalog/foreign.ts).
+  addForeignObjects(foreign, {
+    add, alias: (cls, oid, id) => idOf.set(key(cls, oid), id), tableId: (oid) => tables.get(String(oid))?.id,
+    included: (n) => included.has(n), has: (id) => id in objects, comment, unmodelled, version,
+  });
 
   // pg_depend → deps (sequence ownership is modelled as ownedBy, not as a dependency).
   const outside = outOfScopeNames(raw, nsName, included, extMember);

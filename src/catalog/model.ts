@@ -29,7 +29,12 @@ export type ObjectKind =
   | 'tsconfig'
   | 'tsdict'
   | 'event_trigger'
-  | 'default_acl';
+  | 'default_acl'
+  | 'publication'
+  | 'subscription'
+  | 'foreign_data_wrapper'
+  | 'server'
+  | 'user_mapping';
 
 interface Base {
   /** Stable identity, `<kind>:<qualified name>` (see `objectId`). */
@@ -176,6 +181,20 @@ export interface TableObject extends Base, Owned, Granted {
   options: string[];
   /** The index CLUSTER uses (ALTER TABLE … CLUSTER ON), as an index or constraint identity, or null. */
   clusterIndex: string | null;
+  /**
+   * Set for a foreign table (relkind `f`, PostgreSQL docs "CREATE FOREIGN TABLE"), absent for any
+   * other table: the server it reads through and its table-level options. A foreign table is a
+   * table in every other respect here (columns, CHECK constraints, triggers, comments, privileges).
+   */
+  foreign?: ForeignTableInfo;
+}
+
+/** What makes a table a foreign table. */
+export interface ForeignTableInfo {
+  /** Identity of the foreign server, e.g. `server:remote`. */
+  server: string;
+  /** `ftoptions` as `key=value` items in stored order, secret values redacted (see `catalog/secrets.ts`). */
+  options: string[];
 }
 
 export interface IdentitySpec {
@@ -214,6 +233,11 @@ export interface ColumnObject extends Base, Granted {
   statistics: number | null;
   /** `attcompression` when set (`pglz`, `lz4`), or null for the default. */
   compression: string | null;
+  /**
+   * A foreign table column's options (`attfdwoptions`, e.g. `column_name=id`) as `key=value` items in
+   * stored order, secret values redacted; absent when it has none (and for every other column).
+   */
+  fdwOptions?: string[];
 }
 
 export interface ConstraintObject extends Base {
@@ -376,6 +400,105 @@ export interface DefaultAclObject extends Base {
   acl: string[];
 }
 
+/**
+ * Generic options of a foreign-data wrapper, server, user mapping or foreign table (PostgreSQL docs
+ * "CREATE SERVER", `OPTIONS ( option 'value' [, ... ] )`), as `key=value` items in stored order.
+ * The value of a secret option (`isSecretOption`: password, sslpassword, passfile, … ) is replaced
+ * by `SECRET_PLACEHOLDER` when read, so secrets compare by presence and are never held, printed or
+ * generated (catalog/secrets.ts).
+ */
+export type GenericOptions = string[];
+
+/** One table of a publication's table list (`pg_publication_rel`). */
+export interface PublicationTable {
+  /** Identity of the table, e.g. `table:public.orders`. */
+  table: string;
+  /** Column list (PostgreSQL ≥ 15) in attnum order, or null for all columns. */
+  columns: string[] | null;
+  /** Row filter (`pg_get_expr(prqual, prrelid)`, PostgreSQL ≥ 15), e.g. `(id > 0)`, or null. */
+  where: string | null;
+}
+
+/**
+ * A publication (PostgreSQL docs "CREATE PUBLICATION"). Database-wide: `schema` is ''. It is read
+ * when every table and schema it lists is in the scope (FOR ALL TABLES lists none); a publication
+ * listing something outside the scope is reported as not modelled.
+ */
+export interface PublicationObject extends Base, Owned {
+  kind: 'publication';
+  /** FOR ALL TABLES. */
+  allTables: boolean;
+  /** The `publish` operations in PostgreSQL's order, e.g. `['insert', 'update']`. */
+  publish: string[];
+  /** `publish_via_partition_root`. */
+  viaRoot: boolean;
+  /** Tables listed (FOR TABLE), in identity order. */
+  tables: PublicationTable[];
+  /** Schemas of FOR TABLES IN SCHEMA (PostgreSQL ≥ 15), sorted. */
+  schemas: string[];
+}
+
+/**
+ * A subscription of the current database (PostgreSQL docs "CREATE SUBSCRIPTION"). Database-wide:
+ * `schema` is ''. Created by schemaplan only `WITH (connect = false)`: a migration never connects to
+ * the publisher (no slot is created, no data copied).
+ */
+export interface SubscriptionObject extends Base, Owned {
+  kind: 'subscription';
+  /**
+   * The connection string with secret values replaced by `SECRET_PLACEHOLDER` (`redactConninfo`),
+   * or null when the role that read the catalog may not read `pg_subscription.subconninfo`
+   * (superuser only by default), or it could not be parsed: then it is not compared.
+   */
+  connection: string | null;
+  /** Publication names on the publisher, sorted. */
+  publications: string[];
+  enabled: boolean;
+  /** `slot_name`, or null for NONE. */
+  slotName: string | null;
+  /**
+   * Parameters that ALTER SUBSCRIPTION … SET can change, as `key=value` items sorted by key:
+   * `binary`, `streaming`, `synchronous_commit`, `disable_on_error` (15+), `origin`,
+   * `password_required`, `run_as_owner` (16+), `failover` (17+).
+   */
+  options: string[];
+  /** `two_phase` (`true`/`false`): set at creation only (before PostgreSQL 18). */
+  twoPhase: boolean;
+}
+
+/** A foreign-data wrapper (PostgreSQL docs "CREATE FOREIGN DATA WRAPPER"); one created by an extension is the extension's, not modelled. */
+export interface ForeignDataWrapperObject extends Base, Owned, Granted {
+  kind: 'foreign_data_wrapper';
+  /** Handler function, schema-qualified without arguments (e.g. `public.my_handler`), or null. */
+  handler: string | null;
+  /** Validator function, schema-qualified, or null. */
+  validator: string | null;
+  options: GenericOptions;
+}
+
+/** A foreign server (PostgreSQL docs "CREATE SERVER"). */
+export interface ForeignServerObject extends Base, Owned, Granted {
+  kind: 'server';
+  /** Name of its foreign-data wrapper (an extension's, such as `postgres_fdw`, or a modelled one). */
+  wrapper: string;
+  /** `TYPE '…'`, or null. */
+  type: string | null;
+  /** `VERSION '…'`, or null. */
+  version: string | null;
+  options: GenericOptions;
+}
+
+/** A user mapping (PostgreSQL docs "CREATE USER MAPPING"). Identity `user_mapping:<server>.<user>`. */
+export interface UserMappingObject extends Base {
+  kind: 'user_mapping';
+  /** The mapped role; `PUBLIC`; or null for the role that read the catalog (generated as CURRENT_USER). */
+  user: string | null;
+  /** Name of the server. */
+  server: string;
+  /** Options, or null when the role that read the catalog may not see them (`pg_user_mappings`): not compared. */
+  options: GenericOptions | null;
+}
+
 export type CatalogObject =
   | SchemaObject
   | ExtensionObject
@@ -397,7 +520,12 @@ export type CatalogObject =
   | TsConfigObject
   | TsDictObject
   | EventTriggerObject
-  | DefaultAclObject;
+  | DefaultAclObject
+  | PublicationObject
+  | SubscriptionObject
+  | ForeignDataWrapperObject
+  | ForeignServerObject
+  | UserMappingObject;
 
 /** An object present in an included schema whose kind is not modelled (reported loudly, never diffed). */
 export interface UnmodelledObject {

@@ -29,8 +29,8 @@ export function normalizeCatalog(cat: Catalog): Catalog {
   return { ...cat, objects };
 }
 
-/** ACL object kinds as `acldefault` names them, plus `c` for a column. */
-export type AclKind = 'r' | 's' | 'f' | 'n' | 'T' | 'c';
+/** ACL object kinds as `acldefault` names them (`F` foreign-data wrapper, `S` foreign server), plus `c` for a column. */
+export type AclKind = 'r' | 's' | 'f' | 'n' | 'T' | 'c' | 'F' | 'S';
 
 /** Every privilege an object kind has on a server version (what `GRANT ALL` grants). */
 export function allPrivileges(kind: AclKind, serverVersion: number): string[] {
@@ -41,6 +41,8 @@ export function allPrivileges(kind: AclKind, serverVersion: number): string[] {
     case 'n': return ['USAGE', 'CREATE'];
     case 'T': return ['USAGE'];
     case 'c': return ['SELECT', 'INSERT', 'UPDATE', 'REFERENCES'];
+    case 'F':
+    case 'S': return ['USAGE'];
   }
 }
 
@@ -331,11 +333,20 @@ export function comparableObject<T extends CatalogObject>(o: T): T {
     case 'rule':
       return { ...x, definition: comparableExpression(x.definition) } as T;
     case 'column':
-      return { ...x, default: comparableExpression(x.default), generated: comparableExpression(x.generated) } as T;
+      return { ...x, default: comparableExpression(x.default), generated: comparableExpression(x.generated), ...(x.fdwOptions ? { fdwOptions: [...x.fdwOptions].sort() } : {}) } as T;
     case 'table':
-      return { ...x, options: normalizeReloptions(x.options) } as T;
+      return { ...x, options: normalizeReloptions(x.options), ...(x.foreign ? { foreign: { ...x.foreign, options: [...x.foreign.options].sort() } } : {}) } as T;
+    // Generic options (OPTIONS (…)) keep their order in the catalog (CREATE reproduces it) but an
+    // ALTER … OPTIONS (ADD …) appends, so order is not compared.
+    case 'foreign_data_wrapper':
+    case 'server':
+      return { ...x, options: [...x.options].sort() } as T;
+    case 'user_mapping':
+      return { ...x, options: x.options ? [...x.options].sort() : null } as T;
     case 'policy':
       return { ...x, using: comparableExpression(x.using), check: comparableExpression(x.check) } as T;
+    case 'publication':
+      return { ...x, tables: x.tables.map((t) => ({ ...t, where: comparableExpression(t.where) })) } as T;
     case 'domain':
       return { ...x, default: comparableExpression(x.default), constraints: x.constraints.map((c) => ({ ...c, definition: comparableExpression(c.definition) })) } as T;
     default:

@@ -32,6 +32,15 @@ export function withDatabase(url: string, database: string): string {
   return `${m[1]}/${encodeURIComponent(database)}${m[3]}`;
 }
 
+/** Drops the current database's subscriptions without connecting to their publishers (an SQL statement). */
+export const DROP_SUBSCRIPTIONS = `DO $$ DECLARE r record; BEGIN
+  FOR r IN SELECT subname, subenabled, subslotname FROM pg_subscription WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) LOOP
+    IF r.subenabled THEN EXECUTE format('ALTER SUBSCRIPTION %I DISABLE', r.subname); END IF;
+    IF r.subslotname IS NOT NULL THEN EXECUTE format('ALTER SUBSCRIPTION %I SET (slot_name = NONE)', r.subname); END IF;
+    EXECUTE format('DROP SUBSCRIPTION %I', r.subname);
+  END LOOP;
+END $$`;
+
 /**
  * A temporary database on the server behind `url` (same major version as the live side, as DESIGN.md
  * requires): `CREATE DATABASE schemaplan_shadow_<random>`, dropped by `dispose` (`WITH (FORCE)` on
@@ -59,6 +68,9 @@ export async function serverShadow(url: string): Promise<Shadow> {
     db,
     description: `a temporary database on ${redactUrl(url)}`,
     async dispose() {
+      // A database holding a subscription cannot be dropped ("DROP DATABASE"); ours never has a slot
+      // to drop on a publisher (schemaplan creates subscriptions with connect = false).
+      await db.exec(DROP_SUBSCRIPTIONS).catch(() => undefined);
       await db.close().catch(() => undefined);
       await admin.exec(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`).catch(() =>
         admin.exec(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`).catch(() => undefined),

@@ -16,6 +16,7 @@ import type {
   TsConfigObject,
 } from '../catalog/model.js';
 import { qualified, quoteIdent, quoteLiteral } from '../db/quote.js';
+import { mappingRole, optionsClause, publicationSql, serverSql, subscriptionSql, userMappingSql, wrapperSql } from './foreign-sql.js';
 
 /** `schema.table` of a column/constraint/index/trigger/policy/rule's table (or view) identity. */
 export function tableName(cat: Catalog, tableId: string): string {
@@ -58,6 +59,7 @@ export function identityClause(id: IdentitySpec): string {
 /** A column definition as in CREATE TABLE / ADD COLUMN. */
 export function columnDefinition(c: ColumnObject): string {
   const parts = [quoteIdent(c.name), c.type];
+  if (c.fdwOptions?.length) parts.push(optionsClause(c.fdwOptions).trim());
   if (c.collation) parts.push(`COLLATE ${c.collation}`);
   if (c.generated) parts.push(`GENERATED ALWAYS AS (${c.generated}) STORED`);
   if (c.identity) parts.push(identityClause(c.identity));
@@ -115,7 +117,7 @@ export function objectTarget(cat: Catalog, o: CatalogObject): string {
     case 'domain': return `DOMAIN ${qualified(o.schema, o.name)}`;
     case 'collation': return `COLLATION ${qualified(o.schema, o.name)}`;
     case 'sequence': return `SEQUENCE ${qualified(o.schema, o.name)}`;
-    case 'table': return `TABLE ${qualified(o.schema, o.name)}`;
+    case 'table': return `${o.foreign ? 'FOREIGN TABLE' : 'TABLE'} ${qualified(o.schema, o.name)}`;
     case 'view': return `VIEW ${qualified(o.schema, o.name)}`;
     case 'matview': return `MATERIALIZED VIEW ${qualified(o.schema, o.name)}`;
     case 'column': return `COLUMN ${tableName(cat, o.table)}.${quoteIdent(o.name)}`;
@@ -130,6 +132,11 @@ export function objectTarget(cat: Catalog, o: CatalogObject): string {
     case 'tsdict': return `TEXT SEARCH DICTIONARY ${qualified(o.schema, o.name)}`;
     case 'event_trigger': return `EVENT TRIGGER ${quoteIdent(o.name)}`;
     case 'default_acl': return `DEFAULT PRIVILEGES ${o.name}`;
+    case 'publication': return `PUBLICATION ${quoteIdent(o.name)}`;
+    case 'subscription': return `SUBSCRIPTION ${quoteIdent(o.name)}`;
+    case 'foreign_data_wrapper': return `FOREIGN DATA WRAPPER ${quoteIdent(o.name)}`;
+    case 'server': return `SERVER ${quoteIdent(o.name)}`;
+    case 'user_mapping': return `USER MAPPING FOR ${mappingRole(o)} SERVER ${quoteIdent(o.server)}`;
   }
 }
 
@@ -230,6 +237,7 @@ function tableSql(cat: Catalog, o: TableObject): string[] {
   // Only a partition re-created with its partitioned table keeps `partitionOf` here (see diff/inheritance.ts).
   if (o.partitionOf) s = `CREATE ${o.persistence === 'u' ? 'UNLOGGED ' : ''}TABLE ${qualified(o.schema, o.name)} PARTITION OF ${tableName(cat, o.partitionOf)} ${o.partitionBound}`;
   if (o.inherits.length) s += ` INHERITS (${o.inherits.map((p) => tableName(cat, p)).join(', ')})`;
+  if (o.foreign) s = `CREATE FOREIGN TABLE${s.slice(s.indexOf(' TABLE ') + ' TABLE'.length)} SERVER ${quoteIdent(cat.objects[o.foreign.server]?.name ?? o.foreign.server.slice('server:'.length))}${optionsClause(o.foreign.options)}`;
   if (o.partitionKey) s += ` PARTITION BY ${o.partitionKey}`;
   if (o.options.length) s += ` WITH (${reloptionsSql(o.options)})`;
   const out = [s];
@@ -295,6 +303,11 @@ export function createSql(cat: Catalog, o: CatalogObject): string[] {
       return out;
     }
     case 'default_acl': return [];
+    case 'publication': return [publicationSql(o, (id) => tableName(cat, id))];
+    case 'subscription': return subscriptionSql(o);
+    case 'foreign_data_wrapper': return [wrapperSql(o)];
+    case 'server': return [serverSql(o)];
+    case 'user_mapping': return [userMappingSql(o)];
   }
   return [];
 }
@@ -343,6 +356,8 @@ export function grantTarget(cat: Catalog, o: CatalogObject): string | null {
     case 'type': return `TYPE ${qualified(o.schema, o.name)}`;
     case 'domain': return `DOMAIN ${qualified(o.schema, o.name)}`;
     case 'column': return `TABLE ${tableName(cat, o.table)}`;
+    case 'foreign_data_wrapper': return `FOREIGN DATA WRAPPER ${quoteIdent(o.name)}`;
+    case 'server': return `FOREIGN SERVER ${quoteIdent(o.name)}`;
     default: return null;
   }
 }

@@ -13,6 +13,8 @@ import {
   isInherited, isOfType, kindName, replaceChanges,
 } from './objects.js';
 import { diffEventTriggers, diffRules, diffStatistics, diffTextSearch } from './others.js';
+import { diffForeign } from './foreign.js';
+import { diffPublications, diffSubscriptions } from './replication.js';
 import { diffDefaultPrivileges, diffOwnersAndPrivileges, diffPolicies } from './security.js';
 import { columnReplacement, diffTables, tableReplacements } from './tables.js';
 import { diffCollations, diffDomains, diffTypes } from './typedefs.js';
@@ -50,6 +52,9 @@ export function diff(fromIn: Catalog, to0: Catalog): Change[] {
     ...diffRules(from, to),
     ...diffStatistics(from, to),
     ...diffEventTriggers(from, to),
+    ...diffForeign(from, to),
+    ...diffPublications(from, to),
+    ...diffSubscriptions(from, to),
   ];
   const rebuilt = tableReplacements(from, to);
   if (rebuilt.tables.size) {
@@ -150,9 +155,9 @@ function cascadeReplacements(from: Catalog, to: Catalog, changes: Change[]): voi
  * column whose type changes: "cannot alter type of a column used by a view or rule" …): they are
  * dropped before and created again after.
  */
-const REBUILT_ON_ANY = new Set<string>(['trigger', 'function', 'view', 'matview', 'policy', 'rule']);
+const REBUILT_ON_ANY = new Set<string>(['trigger', 'function', 'view', 'matview', 'policy', 'rule', 'publication']);
 /** Kinds PostgreSQL rebuilds itself on a column type change, but that must be re-created with a re-created dependency. */
-const REBUILT_ON_REPLACED = new Set<string>(['constraint', 'index', 'statistics', 'tsconfig', 'event_trigger']);
+const REBUILT_ON_REPLACED = new Set<string>(['constraint', 'index', 'statistics', 'tsconfig', 'event_trigger', 'user_mapping']);
 
 /** COMMENT ON for new, changed and re-created objects (and the columns of views and composite types). */
 function diffComments(from: Catalog, to: Catalog, changes: Change[]): Change[] {

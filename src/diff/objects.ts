@@ -16,6 +16,8 @@ const CREATE_PHASE: Record<string, number> = {
   trigger: PHASE.createTrigger, constraint: PHASE.createConstraint, view: PHASE.createView, matview: PHASE.createView,
   policy: PHASE.createPolicy, rule: PHASE.createRule, statistics: PHASE.createStatistics, tsconfig: PHASE.createTsConfig,
   tsdict: PHASE.createTsDict, event_trigger: PHASE.createEventTrigger, table: PHASE.createTable, default_acl: PHASE.defaultAcl,
+  publication: PHASE.createPublication, subscription: PHASE.createSubscription, foreign_data_wrapper: PHASE.createForeignDataWrapper,
+  server: PHASE.createServer, user_mapping: PHASE.createUserMapping,
 };
 const DROP_PHASE: Record<string, number> = {
   schema: PHASE.dropSchema, extension: PHASE.dropExtension, type: PHASE.dropType, domain: PHASE.dropDomain,
@@ -23,6 +25,8 @@ const DROP_PHASE: Record<string, number> = {
   trigger: PHASE.dropTrigger, constraint: PHASE.dropConstraint, view: PHASE.dropView, matview: PHASE.dropView,
   policy: PHASE.dropPolicy, rule: PHASE.dropRule, statistics: PHASE.dropStatistics, tsconfig: PHASE.dropTsConfig,
   tsdict: PHASE.dropTsDict, event_trigger: PHASE.dropEventTrigger, table: PHASE.dropTable, default_acl: PHASE.defaultAcl,
+  publication: PHASE.dropPublication, subscription: PHASE.dropSubscription, foreign_data_wrapper: PHASE.dropForeignDataWrapper,
+  server: PHASE.dropServer, user_mapping: PHASE.dropUserMapping,
 };
 
 /** `schema.name[.sub]` of an identity (the part after `kind:`). */
@@ -32,7 +36,8 @@ export function label(o: CatalogObject): string {
 
 /** A human name of a kind: `materialized view`, `text search configuration` … */
 export function kindName(kind: ObjectKind): string {
-  return { matview: 'materialized view', tsconfig: 'text search configuration', tsdict: 'text search dictionary', event_trigger: 'event trigger', default_acl: 'default privileges' }[kind as string] ?? kind;
+  return { matview: 'materialized view', tsconfig: 'text search configuration', tsdict: 'text search dictionary', event_trigger: 'event trigger', default_acl: 'default privileges',
+    foreign_data_wrapper: 'foreign-data wrapper', server: 'foreign server', user_mapping: 'user mapping' }[kind as string] ?? kind;
 }
 
 /** The table a sub-object (column, constraint, index, trigger, policy, rule, statistics) belongs to, or null. */

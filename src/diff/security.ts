@@ -48,6 +48,8 @@ export function aclKind(o: CatalogObject): AclKind | null {
     case 'type':
     case 'domain': return 'T';
     case 'column': return 'c';
+    case 'foreign_data_wrapper': return 'F';
+    case 'server': return 'S';
     default: return null;
   }
 }
@@ -106,6 +108,7 @@ export function initialAcl(cat: Catalog, o: CatalogObject): string[] {
   const kind = aclKind(o);
   if (!kind) return [];
   if (kind === 'c') return [];
+  if (kind === 'F' || kind === 'S') return defaultAcl(kind); // ALTER DEFAULT PRIVILEGES does not cover them
   const type = ({ r: 'r', s: 'S', f: 'f', T: 'T', n: 'n' } as const)[kind];
   // Identities: `default_acl:<role>.<schema>.<type>`, role '' for the role that read the catalog.
   const global = cat.objects[`default_acl:..${type}`] as DefaultAclObject | undefined;

@@ -25,14 +25,14 @@ export function diffTables(from: Catalog, to: Catalog): Change[] {
   const out: Change[] = [];
   for (const t of objectsOfKind(to, 'table')) {
     const old = from.objects[t.id] as TableObject | undefined;
-    if (old && old.partitionKey !== t.partitionKey) continue; // re-created whole: see tableReplacements
+    if (old && mustRecreate(old, t)) continue; // re-created whole: see tableReplacements
     if (!old) {
       const cols = t.columns;
       out.push(change({
         id: t.id, kind: 'table', op: 'create', description: `create table ${t.schema}.${t.name}`,
         sql: createSql(to, t), phase: PHASE.createTable, creates: [t.id, ...cols], requires: depsOf(to, [t.id, ...cols]),
       }));
-      if (t.replicaIdentity !== 'd') {
+      if (t.replicaIdentity !== 'd' && !t.foreign) { // a foreign table reads as NOTHING and takes no setting
         out.push(change({
           id: t.id, kind: 'table', op: 'alter', description: `set replica identity of ${t.schema}.${t.name}`, sql: [replicaIdentitySql(to, t)],
           phase: PHASE.tableSettings, requires: [t.id, ...(t.replicaIndex ? [t.replicaIndex] : [])],
@@ -99,8 +99,9 @@ export function diffTables(from: Catalog, to: Catalog): Change[] {
 }
 
 /**
- * Tables PostgreSQL cannot change in place — a new partition key, or a plain table turning into a
- * partitioned one and back — are dropped and created again (destructive: the rows are lost), with
+ * Tables PostgreSQL cannot change in place — a new partition key, a plain table turning into a
+ * partitioned one and back, a table becoming a foreign table or a foreign table changing server
+ * (`mustRecreate`) — are dropped and created again (destructive: the rows are lost), with
  * their partitions (dropped with them) and every object on them. Returns the changes and the tables
  * re-created; the diff drops its other changes on those tables (these supersede them) and its
  * cascade re-creates what depends on them.
@@ -110,7 +111,7 @@ export function tableReplacements(from: Catalog, to: Catalog): { changes: Change
   const tables = new Set<string>();
   const roots = objectsOfKind(to, 'table').filter((t) => {
     const a = from.objects[t.id];
-    return a && a.kind === 'table' && a.partitionKey !== t.partitionKey;
+    return a && a.kind === 'table' && mustRecreate(a, t);
   });
   // Partitions of a re-created table (on both sides) go with it.
   const childrenOf = (cat: Catalog, id: string) => objectsOfKind(cat, 'table').filter((c) => c.partitionOf === id).map((c) => c.id);
@@ -125,7 +126,7 @@ export function tableReplacements(from: Catalog, to: Catalog): { changes: Change
     const a = from.objects[id] as TableObject;
     const b = to.objects[id] as TableObject;
     const label = `${b.schema}.${b.name}`;
-    const why = roots.some((r) => r.id === id) ? 'partitioning changed' : `its partitioned table ${b.partitionOf?.slice(6)} is re-created`;
+    const why = roots.some((r) => r.id === id) ? (a.partitionKey !== b.partitionKey ? 'partitioning changed' : 'foreign server changed') : `its partitioned table ${b.partitionOf?.slice(6)} is re-created`;
     const members = tableMembers(from, id);
     changes.push(change({
       id, kind: 'table', op: 'replace', description: `drop table ${label} to re-create it (${why})`, sql: roots.some((r) => r.id === id) ? [dropSql(from, a)] : [],
@@ -143,7 +144,7 @@ export function tableReplacements(from: Catalog, to: Catalog): { changes: Change
       c.description = `re-create ${o.kind} ${m.slice(m.indexOf(':') + 1)} (${why})`;
       changes.push(c);
     }
-    if (b.replicaIdentity !== 'd') {
+    if (b.replicaIdentity !== 'd' && !b.foreign) {
       changes.push(change({ id, kind: 'table', op: 'alter', description: `set replica identity of ${label}`, sql: [replicaIdentitySql(to, b)], phase: PHASE.tableSettings, requires: [id, ...(b.replicaIndex ? [b.replicaIndex] : [])] }));
     }
     if (b.clusterIndex) {
@@ -151,6 +152,15 @@ export function tableReplacements(from: Catalog, to: Catalog): { changes: Change
     }
   }
   return { changes, tables };
+}
+
+/**
+ * True when PostgreSQL cannot turn table `a` into `b` in place: the partition key changes, or the
+ * table becomes or stops being a foreign table, or a foreign table moves to another server (there
+ * is no ALTER FOREIGN TABLE … SERVER).
+ */
+function mustRecreate(a: TableObject, b: TableObject): boolean {
+  return a.partitionKey !== b.partitionKey || (a.foreign?.server ?? null) !== (b.foreign?.server ?? null);
 }
 
 /**

@@ -9,8 +9,8 @@
  *   `VALIDATE`, then `SET NOT NULL` (no scan since PostgreSQL 12) and `DROP CONSTRAINT <tmp>`;
  * - `ADD CONSTRAINT … UNIQUE/PRIMARY KEY` → `CREATE UNIQUE INDEX CONCURRENTLY <constraint name>`,
  *   then `ADD CONSTRAINT … USING INDEX` (the index keeps the constraint's name, as the plain form).
- * Tables created (or re-created) by the same plan, partitioned tables, partitions and inheritance
- * children keep the plain forms.
+ * Tables created (or re-created) by the same plan, partitioned tables, partitions, inheritance
+ * children and foreign tables keep the plain forms.
  *
  * The steps are laid out in *segments*, each one migration file (one transaction, or one
  * `transaction:false` file): 0 plain changes and NOT VALID adds, 1 concurrent index builds,
@@ -87,11 +87,11 @@ export function onlineStrategies(up: Change[], down: Change[], from: Catalog, to
   const recreated = new Set(up.filter((c) => c.kind === 'table' && (c.op === 'create' || c.op === 'replace')).map((c) => c.id));
   const tables = Object.values(from.objects).filter((o): o is TableObject => o.kind === 'table');
   const hasChildren = new Set(tables.flatMap((t) => [...t.inherits, ...(t.partitionOf ? [t.partitionOf] : [])]));
-  /** A plain table of `from` that this plan does not (re)create. */
+  /** A plain table of `from` that this plan does not (re)create (a foreign table holds no rows to scan). */
   const existing = (tableId: string | null | undefined): boolean => {
     if (!tableId || recreated.has(tableId)) return false;
     const t = from.objects[tableId] as TableObject | undefined;
-    return !!t && t.kind === 'table' && !t.partitionKey && !t.partitionOf && t.inherits.length === 0 && !hasChildren.has(tableId);
+    return !!t && t.kind === 'table' && !t.foreign && !t.partitionKey && !t.partitionOf && t.inherits.length === 0 && !hasChildren.has(tableId);
   };
   const usedNames = new Set<string>();
   for (const cat of [from, to]) for (const o of Object.values(cat.objects)) if ('name' in o && typeof o.name === 'string') usedNames.add(`${(o as { schema?: string }).schema ?? ''}.${o.name}`);

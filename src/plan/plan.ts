@@ -7,6 +7,7 @@ import { fingerprint, objectHashes } from '../catalog/fingerprint.js';
 import type { Change } from '../diff/change.js';
 import { diff } from '../diff/index.js';
 import { missingRoles } from '../diff/security.js';
+import { secretNotes } from '../diff/foreign.js';
 import { orderChanges } from './order.js';
 import { applyPolicy, type BlockedChange } from './policy.js';
 import { applyRequirements, type Requirement } from './requirements.js';
@@ -130,6 +131,7 @@ export function buildPlan(from: Catalog, to: Catalog, options: PlanOptions = {})
   }
   for (const id of upOrdered.cycles) warnings.push(`dependency cycle broken at ${id}: review the statement order`);
   warnings.push(...missingRoles(from, target));
+  warnings.push(...secretNotes(from, target));
   const renames = possibleRenames(from, to);
   return {
     ...(renames.length ? { possibleRenames: renames } : {}),

@@ -5,19 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { introspect } from '../../src/catalog/introspect.js';
 import { buildPlan } from '../../src/plan/plan.js';
-import { applySection, converge, loadedDatabase, script, type ConvergeOptions } from '../support/converge.js';
+import { applySection, converge, convergenceCases, loadedDatabase, script } from '../support/converge.js';
 
-interface Case {
-  name: string;
-  a: string;
-  b: string;
-  opts?: ConvergeOptions;
-}
-
-const cases = (group: string, list: Case[]) =>
-  describe.concurrent(group, () => {
-    for (const c of list) it(c.name, async () => void (await converge(c.a, c.b, c.opts)));
-  });
+const cases = convergenceCases;
 
 const T = 'CREATE TABLE t (id int);';
 

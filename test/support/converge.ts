@@ -7,7 +7,7 @@
  * - the down section of the plan restores A.
  * With `bothWays` (the default) the same database pair then checks B→A the same way.
  */
-import { afterAll, expect } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { introspect } from '../../src/catalog/introspect.js';
 import type { Catalog, CatalogObject } from '../../src/catalog/model.js';
 import type { Db } from '../../src/db/types.js';
@@ -174,6 +174,14 @@ DO $$ DECLARE r record; BEGIN
   FOR r IN SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' LOOP
     EXECUTE format('DROP EXTENSION %I CASCADE', r.extname);
   END LOOP;
+  -- Database-wide kinds outlive the schemas too.
+  FOR r IN SELECT subname, subenabled, subslotname FROM pg_subscription WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) LOOP
+    IF r.subenabled THEN EXECUTE format('ALTER SUBSCRIPTION %I DISABLE', r.subname); END IF;
+    IF r.subslotname IS NOT NULL THEN EXECUTE format('ALTER SUBSCRIPTION %I SET (slot_name = NONE)', r.subname); END IF;
+    EXECUTE format('DROP SUBSCRIPTION %I', r.subname);
+  END LOOP;
+  FOR r IN SELECT pubname FROM pg_publication LOOP EXECUTE format('DROP PUBLICATION %I', r.pubname); END LOOP;
+  FOR r IN SELECT fdwname FROM pg_foreign_data_wrapper LOOP EXECUTE format('DROP FOREIGN DATA WRAPPER %I CASCADE', r.fdwname); END LOOP;
   -- Database-wide default privileges outlive the schemas: put each back to the built-in default
   -- (owner ALL; PUBLIC EXECUTE on functions, USAGE on types), which removes its pg_default_acl row.
   FOR r IN SELECT d.defaclrole::regrole::text AS owner, d.defaclobjtype AS t,
@@ -230,6 +238,21 @@ export async function loadedDatabase(schema: string, file: string, seed?: string
     throw e;
   }
   return { db, dispose };
+}
+
+/** A schema pair checked by `convergenceCases`. */
+export interface ConvergeCase {
+  name: string;
+  a: string;
+  b: string;
+  opts?: ConvergeOptions;
+}
+
+/** One concurrent `describe` block named `group` with a `converge` test per case. */
+export function convergenceCases(group: string, list: ConvergeCase[]): void {
+  describe.concurrent(group, () => {
+    for (const c of list) it(c.name, async () => void (await converge(c.a, c.b, c.opts)));
+  });
 }
 
 /** Checks that A→B (and, by default, B→A) converge; returns the plans for further assertions. */
