@@ -40,7 +40,7 @@ export interface ForeignRows {
   columns: Array<{ relid: number; num: number; options: string[] }>;
   publications: Array<{
     oid: number; name: string; owner: string | null; allTables: boolean; insert: boolean; update: boolean; delete: boolean; truncate: boolean;
-    viaRoot: boolean; rels: { oid: number; relid: number; columns: string[] | null; where: string | null }[]; schemas: { oid: number; name: string }[];
+    viaRoot: boolean; gencols: string | null; rels: { oid: number; relid: number; columns: string[] | null; where: string | null }[]; schemas: { oid: number; name: string }[];
   }>;
   /** Null when `pg_subscription` is not readable. */
   subscriptions: Array<{
@@ -104,7 +104,7 @@ function foreignQuery(p: Probe): string {
     where n.nspname = any($1) and c.relkind = 'f' and a.attnum > 0 and not a.attisdropped and a.attfdwoptions is not null),
   'publications', (select coalesce(json_agg(json_build_object('oid', p.oid, 'name', p.pubname, 'owner', ${owner('p.pubowner')},
       'allTables', p.puballtables, 'insert', p.pubinsert, 'update', p.pubupdate, 'delete', p.pubdelete, 'truncate', p.pubtruncate,
-      'viaRoot', ${v >= 130000 ? 'p.pubviaroot' : 'false'},
+      'viaRoot', ${v >= 130000 ? 'p.pubviaroot' : 'false'}, 'gencols', to_jsonb(p) ->> 'pubgencols',
       'rels', (select coalesce(json_agg(json_build_object('oid', r.oid, 'relid', r.prrelid, 'columns', ${relColumns}, 'where', ${relWhere})), '[]')
         from pg_publication_rel r where r.prpubid = p.oid),
       'schemas', ${pubSchemas}) order by p.pubname), '[]')
@@ -225,7 +225,8 @@ export function addForeignObjects(rows: ForeignRows, ctx: BuildContext): void {
     const id = objectId('publication', p.name);
     const added = ctx.add({
       id, kind: 'publication', schema: '', name: p.name, comment: ctx.comment('pg_publication', p.oid), deps: p.schemas.map((s) => objectId('schema', s.name)),
-      owner: p.owner, allTables: p.allTables, publish, viaRoot: p.viaRoot, tables, schemas: p.schemas.map((s) => s.name),
+      owner: p.owner, allTables: p.allTables, publish, viaRoot: p.viaRoot,
+      generatedColumns: p.gencols === 's' || p.gencols === 'true', tables, schemas: p.schemas.map((s) => s.name),
     }, 'pg_publication', p.oid);
     if (!added) continue;
     // pg_depend rows of the table list (table, columns) and schema list count as the publication's.

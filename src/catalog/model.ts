@@ -432,6 +432,8 @@ export interface PublicationObject extends Base, Owned {
   publish: string[];
   /** `publish_via_partition_root`. */
   viaRoot: boolean;
+  /** `publish_generated_columns = stored` (PostgreSQL ≥ 18; false before). */
+  generatedColumns: boolean;
   /** Tables listed (FOR TABLE), in identity order. */
   tables: PublicationTable[];
   /** Schemas of FOR TABLES IN SCHEMA (PostgreSQL ≥ 15), sorted. */

@@ -77,12 +77,13 @@ function wrapped(expr: string): string {
 
 const ALL_PUBLISH = ['insert', 'update', 'delete', 'truncate'];
 
-/** `publish = '…'` and `publish_via_partition_root = …` where they differ from the defaults (or from `a`). */
+/** `publish`, `publish_via_partition_root` and `publish_generated_columns` where they differ from the defaults (or from `a`). */
 export function publicationParameters(p: PublicationObject, a?: PublicationObject): string[] {
   const out: string[] = [];
   const publish = p.publish.join(', ');
   if (a ? a.publish.join(', ') !== publish : publish !== ALL_PUBLISH.join(', ')) out.push(`publish = ${quoteLiteral(publish)}`);
   if (a ? a.viaRoot !== p.viaRoot : p.viaRoot) out.push(`publish_via_partition_root = ${p.viaRoot}`);
+  if (a ? a.generatedColumns !== p.generatedColumns : p.generatedColumns) out.push(`publish_generated_columns = ${p.generatedColumns ? 'stored' : 'none'}`);
   return out;
 }
 

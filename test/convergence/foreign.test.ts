@@ -281,3 +281,26 @@ describe('a role that may not read everything', () => {
     }
   });
 });
+
+describe('PostgreSQL 18: publish_generated_columns', () => {
+  it('is read, created and altered', async () => {
+    const schema = (opt: string) => `CREATE TABLE t (id int, twice int GENERATED ALWAYS AS (id * 2) STORED); CREATE PUBLICATION pub FOR TABLE t${opt};`;
+    const [a, b] = await Promise.all([createDatabase('fg18a', 18), createDatabase('fg18b', 18)]);
+    const [da, dbb] = await Promise.all([connect(a), connect(b)]);
+    try {
+      await da.exec(schema(''));
+      await dbb.exec(schema(' WITH (publish_generated_columns = stored)'));
+      const [ca, cb] = await Promise.all([introspect(da), introspect(dbb)]);
+      expect(cb.objects['publication:pub']).toMatchObject({ generatedColumns: true });
+      const up = diff(ca, cb).flatMap((c) => c.sql);
+      expect(up).toEqual(['ALTER PUBLICATION pub SET (publish_generated_columns = stored)']);
+      await da.exec(up.join(';\n'));
+      expect(diff(await introspect(da), cb)).toEqual([]);
+      const down = diff(cb, ca).flatMap((c) => c.sql);
+      await dbb.exec(down.join(';\n'));
+      expect(diff(await introspect(dbb), ca)).toEqual([]);
+    } finally {
+      await Promise.all([da.close(), dbb.close()]);
+    }
+  });
+});
