@@ -43,8 +43,25 @@ export function listSchemaFiles(sources: string[]): string[] {
  *   file is not valid UTF-8
  */
 export async function loadSchema(db: Db, files: string[], displayRoot = process.cwd()): Promise<void> {
+  await executeSchema(db, await readSchema(files, displayRoot));
+}
+
+/** One statement of a schema file, with the file's display name. */
+export interface SchemaStatement {
+  file: string;
+  statement: Statement;
+}
+
+/**
+ * Reads and parses schema files with PostgreSQL's parser, without a database: a syntax error is
+ * reported before any shadow starts.
+ * @param displayRoot paths in error messages are relative to it
+ * @throws SqlExecutionError (SQLSTATE 42601) naming file:line:column of a syntax error; Error when a
+ *   file is not valid UTF-8
+ */
+export async function readSchema(files: string[], displayRoot = process.cwd()): Promise<SchemaStatement[]> {
   await loadParser();
-  let pending: { file: string; statement: Statement }[] = [];
+  const pending: SchemaStatement[] = [];
   for (const f of files) {
     const buf = fs.readFileSync(f);
     const name = path.relative(displayRoot, f) || f;
@@ -63,6 +80,15 @@ export async function loadSchema(db: Db, files: string[], displayRoot = process.
     }
     for (const statement of statements) pending.push({ file: name, statement });
   }
+  return pending;
+}
+
+/**
+ * Executes parsed schema statements on `db` with the retry rounds of {@link loadSchema}.
+ * @throws SqlExecutionError naming file:line:column
+ */
+export async function executeSchema(db: Db, statements: readonly SchemaStatement[]): Promise<void> {
+  let pending = [...statements];
   while (pending.length) {
     const failed: { file: string; statement: Statement; error: SqlExecutionError }[] = [];
     for (const p of pending) {

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Catalog } from '../catalog/model.js';
 import { introspect } from '../catalog/introspect.js';
-import { listSchemaFiles, loadSchema } from '../catalog/load.js';
+import { executeSchema, listSchemaFiles, readSchema } from '../catalog/load.js';
 import type { Config } from '../config/config.js';
 import { connect } from '../db/connect.js';
 import { ConnectError } from '../db/pg.js';
@@ -245,9 +245,10 @@ export async function inShadow<T>(open: () => Promise<Shadow>, work: (db: Db) =>
  * @throws SqlExecutionError naming file:line:column of the failing statement
  */
 export async function desiredCatalog(config: Config, open: () => Promise<Shadow>, scope: ScopeOptions = introspectOptions(config)): Promise<Catalog> {
-  const files = listSchemaFiles(config.schema);
+  // Parsed before the shadow starts: a syntax error costs no shadow start-up.
+  const statements = await readSchema(listSchemaFiles(config.schema), config.root);
   return inShadow(open, async (db) => {
-    await loadSchema(db, files, config.root);
+    await executeSchema(db, statements);
     return introspect(db, scope);
   });
 }
