@@ -5,13 +5,10 @@
  * again (destructive changes included) prints nothing, and the rows seeded on both sides are still
  * there, read back.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/db/connect.js';
 import { createDatabase, serverUrl } from '../support/db.js';
-import { query, run, sql } from './support.js';
+import { emptyFolder, query, run, sql } from './support.js';
 
 interface Case {
   name: string;
@@ -82,15 +79,10 @@ const CASES: Case[] = [
   },
 ];
 
-const dirs: string[] = [];
 let dir = '';
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'schemaplan-hard-'));
-  dirs.push(dir);
+  dir = emptyFolder('schemaplan-hard-');
   await sql(serverUrl(), `DO $$ BEGIN CREATE ROLE hard_cases_reader; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
-});
-afterAll(() => {
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
 /** Applies printed SQL as one script. */

@@ -4,21 +4,15 @@
  * CONCURRENTLY, then CREATE INDEX CONCURRENTLY), and `status` and `check --url` report them.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connect } from '../../src/db/connect.js';
 import { splitStatements, loadParser } from '../../src/sql/split.js';
 import { createDatabase } from '../support/db.js';
-import { query, run, sql } from './support.js';
+import { emptyFolder, query, run, sql } from './support.js';
 
 const TABLE = `CREATE TABLE public.members (id int PRIMARY KEY, email text NOT NULL);`;
 const WANTED = `${TABLE} CREATE UNIQUE INDEX members_email_key ON public.members (email);`;
-
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
 
 /** A database whose unique index on members.email was built CONCURRENTLY over duplicates, so it is INVALID. */
 async function withInvalidIndex(): Promise<string> {
@@ -36,8 +30,7 @@ async function withInvalidIndex(): Promise<string> {
 
 describe('INVALID indexes', { timeout: 120_000 }, () => {
   it('diff rebuilds an INVALID index concurrently; applied, the index is valid and re-planning is empty', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'schemaplan-invalid-'));
-    dirs.push(dir);
+    const dir = emptyFolder('schemaplan-invalid-');
     const live = await withInvalidIndex();
     const wanted = await createDatabase('invalid_want');
     await sql(wanted, WANTED);
@@ -67,8 +60,7 @@ describe('INVALID indexes', { timeout: 120_000 }, () => {
   });
 
   it('status and check --url name the INVALID index', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'schemaplan-invalid-'));
-    dirs.push(dir);
+    const dir = emptyFolder('schemaplan-invalid-');
     fs.mkdirSync(path.join(dir, 'schema'));
     fs.mkdirSync(path.join(dir, 'migrations'));
     fs.writeFileSync(path.join(dir, 'schema/schema.sql'), WANTED);

@@ -7,11 +7,10 @@
  * command starts with one line naming what it compared.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createDatabase } from '../support/db.js';
-import { query, run, sql } from './support.js';
+import { emptyFolder, query, run, sql } from './support.js';
 
 const APP = `
 CREATE SCHEMA app;
@@ -23,18 +22,6 @@ CREATE TABLE scratch.tmp (x int);
 CREATE VIEW public.account_emails AS SELECT id, email FROM app.accounts;
 CREATE TABLE public.schema_migrations (version text PRIMARY KEY);
 `;
-
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
-
-/** An empty folder: no schemaplan.yaml, as on a user's first day. */
-function emptyFolder(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'schemaplan-scope-'));
-  dirs.push(d);
-  return d;
-}
 
 /** Schemas of a database other than the system ones. */
 async function schemasOf(url: string): Promise<string[]> {

@@ -4,22 +4,12 @@
  * in schema.sql is reported before any shadow starts.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { copyExample, fingerprint, run } from './support.js';
-
-const caches: string[] = [];
-afterAll(() => {
-  for (const d of caches) fs.rmSync(d, { recursive: true, force: true });
-});
+import { describe, expect, it } from 'vitest';
+import { copyExample, emptyFolder, fingerprint, run } from './support.js';
 
 /** A fresh cache folder, used through XDG_CACHE_HOME. */
-function cacheHome(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'schemaplan-cache-'));
-  caches.push(d);
-  return d;
-}
+const cacheHome = () => emptyFolder('schemaplan-cache-');
 
 /** The one cached data directory under `home`. */
 function cachedFiles(home: string): string[] {

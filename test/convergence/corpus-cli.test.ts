@@ -10,31 +10,18 @@
  * with no table lost. Skipped, saying why, when the corpus is not beside the repository.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connect } from '../../src/db/connect.js';
 import { executeScript } from '../../src/sql/execute.js';
 import { createDatabase } from '../support/db.js';
-import { query, run } from '../cli/support.js';
+import { emptyFolder, query, run } from '../cli/support.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const corpusDir = path.resolve(here, '../../../shared/corpus/schemas');
 const SCHEMAS = ['pagila', 'openstreetmap', 'synapse', 'sourcegraph-frontend', 'chado', 'musicbrainz'];
 const available = SCHEMAS.every((f) => fs.existsSync(path.join(corpusDir, `${f}.sql`)));
-
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
-
-/** An empty folder (no schemaplan.yaml): the CLI runs with its defaults. */
-function emptyFolder(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'schemaplan-corpus-'));
-  dirs.push(d);
-  return d;
-}
 
 /** A new database holding the corpus schema `name`. */
 async function loaded(name: string): Promise<string> {
