@@ -3,7 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { DOCUMENT_FORMATS, parsePlanDocument, renderDocument, type DocumentFormat } from '../plan/document.js';
-import { action, config, EXIT, out, type GlobalOptions } from './common.js';
+import { runCheck } from '../project/check.js';
+import { buildReview, renderReviewMarkdown } from '../project/review.js';
+import { shadowFor } from '../project/states.js';
+import { action, config, EXIT, err, out, requireProject, type GlobalOptions } from './common.js';
 
 /**
  * The plan file for `version`: `plans/<version>_*.yaml`, a full `<version>_<name>`, or a path to a
@@ -20,15 +23,29 @@ export function findPlanFile(plansDir: string, version: string): string {
   throw new Error(`no plan for ${version} in ${plansDir} (plans are written by \`schemaplan plan\`; hand-written migrations have none)`);
 }
 
+/** Registers `show <version>` and `show --since <ref>` on the program. */
 export function register(program: Command): void {
   program
     .command('show')
-    .description('render the plan of an existing migration (plans/<version>_<name>.yaml) for a pull request')
-    .argument('<version>', 'migration version, <version>_<name>, or a plan file')
-    .option('--format <format>', 'markdown | json | yaml', 'markdown')
-    .action(action(async (version: string, flags: GlobalOptions & { format: string }) => {
+    .description('render the plan of an existing migration (plans/<version>_<name>.yaml), or with --since <ref> one pull-request body for every migration the branch adds')
+    .argument('[version]', 'migration version, <version>_<name>, or a plan file')
+    .option('--format <format>', 'markdown | json | yaml (yaml: one plan only)', 'markdown')
+    .option('--since <ref>', 'every migration and plan added since this git ref (git diff <ref>...HEAD), with lint findings')
+    .option('--check', 'with --since: also run `schemaplan check` and include its problems')
+    .action(action(async (version: string | undefined, flags: GlobalOptions & { format: string; since?: string; check?: boolean }) => {
       if (!(DOCUMENT_FORMATS as readonly string[]).includes(flags.format)) throw new Error(`unknown --format ${flags.format}: use markdown, json or yaml`);
       const cfg = config({ ...program.opts(), ...flags });
+      if (flags.since !== undefined) {
+        if (version) throw new Error('give a version or --since <ref>, not both');
+        if (flags.format === 'yaml') throw new Error('--since prints markdown or json: use --format markdown or --format json');
+        const review = await buildReview(cfg, flags.since, flags.check ? {
+          check: () => { requireProject(cfg); return runCheck(cfg, shadowFor(cfg, undefined, { report: err }), { report: err }); },
+        } : {});
+        out(flags.format === 'json' ? JSON.stringify(review, null, 2) : renderReviewMarkdown(review));
+        return flags.check && review.check && !review.check.ok ? EXIT.error : EXIT.ok;
+      }
+      if (flags.check) throw new Error('--check goes with --since <ref>');
+      if (!version) throw new Error('give a migration version, or --since <ref> for every migration a branch adds');
       const file = findPlanFile(cfg.plansDir, version);
       const doc = parsePlanDocument(fs.readFileSync(file, 'utf8'), path.relative(cfg.root, file));
       out(renderDocument(doc, flags.format as DocumentFormat));
