@@ -119,3 +119,49 @@ function redactUri(uri: string): string {
   }
   return uri.slice(0, schemeEnd) + authority + tail;
 }
+
+/**
+ * The secret values a statement of a schema or migration file sets: option values whose name is
+ * secret (`OPTIONS (password '…')` of CREATE/ALTER USER MAPPING, SERVER, FOREIGN DATA WRAPPER,
+ * FOREIGN TABLE) and the secrets of a CREATE/ALTER SUBSCRIPTION connection string, found in
+ * PostgreSQL's parse tree (libpg-query JSON, `DefElem` nodes and `conninfo` fields). The CLI
+ * registers them so that an error message echoing one (a syntax error near it) is redacted too.
+ */
+export function secretValuesOf(node: unknown): string[] {
+  const out = new Set<string>();
+  const visit = (n: unknown): void => {
+    if (Array.isArray(n)) { n.forEach(visit); return; }
+    if (!n || typeof n !== 'object') return;
+    const o = n as Record<string, any>;
+    const def = o.DefElem as { defname?: string; arg?: { String?: { sval?: string } } } | undefined;
+    if (def?.defname && isSecretOption(def.defname) && typeof def.arg?.String?.sval === 'string') out.add(def.arg.String.sval);
+    for (const key of ['CreateSubscriptionStmt', 'AlterSubscriptionStmt']) {
+      const conninfo = (o[key] as { conninfo?: unknown } | undefined)?.conninfo;
+      if (typeof conninfo === 'string') for (const v of conninfoSecrets(conninfo)) out.add(v);
+    }
+    for (const v of Object.values(o)) visit(v);
+  };
+  visit(node);
+  return [...out].filter((v) => v !== '' && v !== SECRET_PLACEHOLDER && v !== encodeURIComponent(SECRET_PLACEHOLDER));
+}
+
+/** The secret values of a connection string (keyword/value or URI form). */
+function conninfoSecrets(conninfo: string): string[] {
+  const s = conninfo.trim();
+  if (!/^postgres(ql)?:\/\//i.test(s)) return (parseKeywordValue(s) ?? []).filter(([k]) => isSecretOption(k)).map(([, v]) => v);
+  const out: string[] = [];
+  const rest = s.slice(s.indexOf('://') + 3);
+  const authEnd = rest.search(/[/?]/);
+  const authority = authEnd < 0 ? rest : rest.slice(0, authEnd);
+  const at = authority.lastIndexOf('@');
+  const colon = at < 0 ? -1 : authority.slice(0, at).indexOf(':');
+  if (colon >= 0) out.push(authority.slice(colon + 1, at));
+  const q = rest.indexOf('?');
+  if (q >= 0) {
+    for (const p of rest.slice(q + 1).split('&')) {
+      const eq = p.indexOf('=');
+      if (eq >= 0 && isSecretOption(p.slice(0, eq))) out.push(p.slice(eq + 1));
+    }
+  }
+  return out.flatMap((v) => { try { return [v, decodeURIComponent(v)]; } catch { return [v]; } });
+}

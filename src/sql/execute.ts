@@ -4,6 +4,8 @@
  */
 import type { Db } from '../db/types.js';
 import { isPgError } from '../db/types.js';
+import { rememberSecret } from '../db/redact.js';
+import { secretValuesOf } from '../catalog/secrets.js';
 import { lineColumn, loadParser, splitStatements, SqlSyntaxError, type Statement } from './split.js';
 
 /** A statement of a file failed: where, and what PostgreSQL said. */
@@ -63,6 +65,9 @@ export async function executeScript(db: Db, text: string, file: string, lineOffs
  * @throws SqlExecutionError, or the driver's error when it is not a PostgreSQL error
  */
 export async function executeStatement(db: Db, s: Statement, file: string, lineOffset = 0): Promise<void> {
+  // Secret option values and connection-string passwords it sets are redacted from the CLI's output
+  // (an error quotes the statement).
+  for (const v of secretValuesOf(s.node)) rememberSecret(v);
   try {
     await db.exec(s.sql);
   } catch (e) {

@@ -125,4 +125,20 @@ describe('secrets never leave the database', { timeout: 600_000 }, () => {
       expectNoSecret(shown, `show --format ${format}`);
     }
   });
+
+  it('a failing statement that sets a secret is quoted without it', async () => {
+    const dir = project('');
+    fs.writeFileSync(path.join(dir, 'migrations/20260101000000_mapping.sql'), [
+      '-- Migration: 20260101000000_mapping', '-- migrate:up',
+      `CREATE USER MAPPING FOR PUBLIC SERVER nosuch OPTIONS (user 'u', password '${SECRET}');`,
+      '-- migrate:down', 'DROP USER MAPPING FOR PUBLIC SERVER nosuch;', '',
+    ].join('\n'));
+    const url = await createDatabase('sec_up');
+    for (const extra of [[], ['--format', 'json']]) {
+      const up = await run(dir, ['up', '--url', url, ...extra]);
+      expect(up.code).toBe(1);
+      expect(up.all).toContain('server "nosuch" does not exist');
+      expectNoSecret(up, `up ${extra.join(' ')}`);
+    }
+  });
 });
