@@ -14,7 +14,8 @@ import { diff } from '../diff/index.js';
 import type { Change } from '../diff/change.js';
 import { isBaseline, loadHistory, SUM_FILE, verifySum, type Migration } from '../migrations/index.js';
 import { executeScript } from '../sql/execute.js';
-import { status } from '../runner/index.js';
+import { splitStatements } from '../sql/split.js';
+import { shadowTracking, status } from '../runner/index.js';
 import { lintPaths, type LintOptions } from '../lint/index.js';
 import { connectLive, currentStateName, desiredCatalog, desiredStateName, inShadow, introspectOptions, liveCatalog, schemaHints } from './states.js';
 import { assertNamedSchemasExist, comparedLine } from '../catalog/scope.js';
@@ -143,6 +144,15 @@ export async function runCheck(config: Config, openShadow: () => Promise<Shadow>
   return problems;
 }
 
+/** Whether a section holds no statement (comments and white space only); a section that does not parse is not empty. */
+function isEmptySection(text: string): boolean {
+  try {
+    return splitStatements(text).length === 0;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Replays the history in one shadow, introspecting after each migration; then, newest first, runs
  * each down section and checks it restores the catalog from before that migration's up.
@@ -153,6 +163,7 @@ async function replayAndRoundTrip(config: Config, openShadow: () => Promise<Shad
   return inShadow(openShadow, async (db) => {
     const opts = introspectOptions(config);
     const states: Catalog[] = [await introspect(db, opts)];
+    await shadowTracking(db, history, config.table); // files that record themselves need the history table
     for (const m of history) {
       await executeScript(db, m.parsed.up, m.relFile, m.parsed.upLine - 1);
       if (roundTrip) states.push(await introspect(db, opts));
@@ -161,7 +172,9 @@ async function replayAndRoundTrip(config: Config, openShadow: () => Promise<Shad
     if (roundTrip) {
       for (let i = history.length - 1; i >= 0; i--) {
         const m = history[i]!;
-        if (m.parsed.down === null) break; // an up-only migration ends the round trip
+        // An up-only migration ends the round trip, as does an empty down section (an imported up-only
+        // file): `down` refuses both, so there is no earlier state to restore.
+        if (m.parsed.down === null || isEmptySection(m.parsed.down)) break;
         // A baseline is never reverted (the runner refuses it): its down section is empty on purpose,
         // so there is no previous state to restore, and nothing before it is reverted either.
         if (isBaseline(m)) break;

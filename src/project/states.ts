@@ -342,7 +342,7 @@ export async function historyState(config: Config, open: () => Promise<Shadow>, 
     // On a terminal, a progress line (counter, current file, elapsed time) while the history replays.
     const progress = createProgress({ tty: !!process.stderr.isTTY, write: (t) => process.stderr.write(t), print: () => undefined, verb: 'replaying' });
     try {
-      await replay(db, h, { onEvent: progress.onEvent });
+      await replay(db, h, { onEvent: progress.onEvent, table: config.table });
     } finally {
       progress.finish();
     }

@@ -40,8 +40,8 @@ import { beginLocked, lockHolder } from './lock.js';
 import { claimLease, claimMigration, isPooled, lockOptions, openRun } from './pooler.js';
 import { countLosses, describeLoss, type DataLoss } from './loss-count.js';
 import {
-  deleteRow, ensureTrackingTable, insertRow, inspectTracking, readApplied, tableSql, updateRow,
-  type AppliedRow, type TrackingInfo, type TrackingTable,
+  columnsWrittenByMigrations, deleteRow, ensureTrackingTable, insertRow, inspectTracking, readApplied, recordApplied, tableSql,
+  TrackingWriteError, updateRow, type AppliedRow, type TrackingInfo, type TrackingTable,
 } from './tracking.js';
 
 /** Options shared by every runner operation. */
@@ -399,6 +399,48 @@ function planAdoption(rows: AppliedRow[], byKey: Map<string, Migration>, foreign
   return { backfill, verified, rows: out };
 }
 
+/**
+ * The columns the history's up sections insert into the tracking table themselves (files of a
+ * sequential runner that record their own row); a section that does not parse is skipped here (the
+ * run reports it with its file and line).
+ */
+function writtenColumns(history: Migration[], table: TrackingTable): string[] {
+  const statements: Statement[] = [];
+  for (const m of history) {
+    try {
+      statements.push(...splitStatements(m.parsed.up));
+    } catch (e) {
+      if (!(e instanceof SqlSyntaxError)) throw e;
+    }
+  }
+  return columnsWrittenByMigrations(table, statements);
+}
+
+/**
+ * Creates the tracking table in a shadow database before the history is replayed there, when some
+ * migration inserts its own row into it (the shadow would otherwise fail on that statement). The
+ * table is not part of the compared state (project commands exclude the history table).
+ * @returns true when the table was created
+ */
+export async function shadowTracking(db: Db, history: Migration[], table: TrackingTable): Promise<boolean> {
+  await loadParser();
+  const written = writtenColumns(history, table);
+  if (written.length === 0) return false;
+  await ensureTrackingTable(db, table, history.map((m) => m.version), written);
+  return true;
+}
+
+/**
+ * Turns PostgreSQL's refusal of a tracking-table write into a MigrationError that names the migration's
+ * file and the statement (the runner's own `INSERT`/`UPDATE`/`DELETE` of the history table).
+ */
+function recordingError(m: Migration, s: Section, e: TrackingWriteError, dir: 'up' | 'down', t: string, outcome: string): MigrationError {
+  const last = s.statements.at(-1);
+  const line = last ? s.line + last.line - 1 : s.line;
+  return new MigrationError(m.version, dir, new SqlExecutionError(m.relFile, line, 1, e.pgMessage, e.code, e.sql),
+    `The error came from ${dir === 'up' ? 'recording the migration in' : 'deleting its row from'} ${t} after its statements ran. ${outcome}`);
+}
+
 /** The state of a run being prepared: table, rows, and what was (or would be) done to the table. */
 interface Prepared {
   info: TrackingInfo;
@@ -425,7 +467,7 @@ async function prepare(db: Db, history: Migration[], opts: RunOptions, dry: bool
   } else {
     let setup;
     try {
-      setup = await ensureTrackingTable(db, opts.table, history.map((m) => m.version));
+      setup = await ensureTrackingTable(db, opts.table, history.map((m) => m.version), writtenColumns(history, opts.table));
     } catch (e: any) {
       if (isPgError(e)) {
         throw new RunnerError('tracking_table',
@@ -581,10 +623,17 @@ async function applyTransactional(db: Db, info: TrackingInfo, m: Migration, s: S
         await runStatement(db, m, s, st);
       }
       ms = Math.round(performance.now() - t0);
-      if (dir === 'up') await insertRow(db, info, { version: m.version, name: m.name, checksum: m.checksum, executionMs: ms, error: null, statementIndex: null });
-      else await deleteRow(db, info, rowVersion);
+      if (dir === 'up') {
+        const how = await recordApplied(db, info, { version: m.version, name: m.name, checksum: m.checksum, executionMs: ms, error: null, statementIndex: null });
+        if (how === 'completed') opts.log?.(`${m.relFile} recorded itself in ${t}; completed its row (name, checksum, applied_at, execution_ms)`);
+      } else await deleteRow(db, info, rowVersion);
     } catch (e) {
       await db.exec('ROLLBACK').catch(noop);
+      if (e instanceof TrackingWriteError) {
+        throw recordingError(m, s, e, dir, t, dir === 'up'
+          ? `It was rolled back and not recorded in ${t}; later migrations were not run.`
+          : `It was rolled back; the migration stays applied in ${t}.`);
+      }
       if (e instanceof SqlExecutionError && e.sqlstate === '55P03' && attempt <= retries) {
         const delayMs = baseDelay * 2 ** (attempt - 1);
         const message = `${m.relFile}:${e.line}: lock timeout (${e.pgMessage}); rolled back, retry ${attempt} of ${retries} in ${delayMs} ms`;
@@ -658,6 +707,9 @@ async function applyNonTransactional(db: Db, info: TrackingInfo, m: Migration, s
     return ms;
   } catch (e) {
     const n = s.statements.length;
+    if (e instanceof TrackingWriteError) {
+      throw recordingError(m, s, e, dir, t, `The section runs without a transaction: its statements before the error stay applied, and its row in ${t} may say "unfinished". ${resolveHint(m.version)}`);
+    }
     if (e instanceof SqlExecutionError) {
       const msg = `${dir} failed at statement ${i} of ${n} (${e.file}:${e.line}:${e.column}): ${e.pgMessage}${e.sqlstate ? ` (SQLSTATE ${e.sqlstate})` : ''}`;
       await updateRow(db, info, version, { error: msg, statementIndex: i }).catch(noop);
@@ -1264,15 +1316,17 @@ function entry(r: AppliedRow, state: MigrationState, version: string, name: stri
 /**
  * Executes every migration's up section in version order (up to and including `to`), statement by
  * statement, without transactions or tracking: builds the "current state" from the history in a shadow.
- * `onEvent` receives start/done events (direction `up`) for a progress display.
+ * `onEvent` receives start/done events (direction `up`) for a progress display. With `table`, the
+ * tracking table is created first when a migration inserts its own row into it ({@link shadowTracking}).
  * @throws MigrationError (phase `replay`) naming file:line:column, PostgreSQL's message and SQLSTATE.
  */
 export async function replay(
   db: Db,
   history: Migration[],
-  opts: { to?: string; log?: (line: string) => void; onEvent?: (e: RunEvent) => void } = {},
+  opts: { to?: string; log?: (line: string) => void; onEvent?: (e: RunEvent) => void; table?: TrackingTable } = {},
 ): Promise<void> {
   const todo = history.filter((m) => opts.to === undefined || compareVersions(m.version, opts.to) <= 0);
+  if (opts.table) await shadowTracking(db, todo, opts.table);
   let k = 0;
   for (const m of todo) {
     k++;

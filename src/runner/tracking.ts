@@ -18,8 +18,10 @@
  * Rows are matched to files by {@link versionKey} (leading zeros ignored).
  */
 import type { Db } from '../db/types.js';
+import { isPgError } from '../db/types.js';
 import { qualified, quoteIdent } from '../db/quote.js';
 import { compareVersions, versionKey } from '../migrations/names.js';
+import type { Statement } from '../sql/split.js';
 
 /** Where the tracking table lives (`Config.table`). */
 export interface TrackingTable {
@@ -143,23 +145,47 @@ export interface TrackingSetup {
 }
 
 /**
+ * The columns that statements of migrations insert into the tracking table themselves (a sequential
+ * runner's files that record their own row, e.g. `INSERT INTO public.schema_migrations (version,
+ * description) VALUES …`), read from PostgreSQL's parse tree; an unqualified table name counts as the
+ * tracking table. Empty when no statement writes it.
+ * @param statements every up section's statements (src/sql/split.ts)
+ */
+export function columnsWrittenByMigrations(table: TrackingTable, statements: Statement[]): string[] {
+  const out = new Set<string>();
+  for (const s of statements) {
+    const ins = s.node.InsertStmt;
+    const rel = ins?.relation;
+    if (!rel || rel.relname !== table.name || (rel.schemaname !== undefined && rel.schemaname !== table.schema)) continue;
+    for (const c of ins.cols ?? []) if (typeof c?.ResTarget?.name === 'string') out.add(c.ResTarget.name);
+  }
+  return [...out];
+}
+
+/**
  * Creates the tracking table (and its schema) when missing, or adopts an existing one by adding the
  * missing columns (module doc); widens an `integer`/`smallint` version column to `bigint` when
  * `versions` holds a larger number. Call it while holding the migration lock, preferably inside a
- * transaction (DDL is transactional: a run that is then refused leaves no trace).
+ * transaction (DDL is transactional: a run that is then refused leaves no trace). `written`: the
+ * columns the history's own statements insert into the table ({@link columnsWrittenByMigrations}),
+ * created (or added) as nullable `text` when schemaplan's shape lacks them, so such a file runs on a
+ * table schemaplan created.
  * @returns what was done and the table's shape afterwards
  * @throws Error for a table with other NOT NULL columns schemaplan cannot fill, and PostgreSQL's error
  *   (e.g. SQLSTATE 42501 when the role may not create the table)
  */
-export async function ensureTrackingTable(db: Db, table: TrackingTable, versions: string[] = []): Promise<TrackingSetup> {
+export async function ensureTrackingTable(db: Db, table: TrackingTable, versions: string[] = [], written: string[] = []): Promise<TrackingSetup> {
   const before = await inspectTracking(db, table);
   const t = tableSql(table);
+  const own = new Set(['version', ...COLUMNS.map(([c]) => c)]);
+  const extra = [...new Set(written)].filter((c) => !own.has(c));
   if (!before.exists) {
     const ns = await db.query(`SELECT 1 FROM pg_namespace WHERE nspname = $1`, [table.schema]);
     if (ns.length === 0) await db.exec(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(table.schema)}`);
     await db.exec(
       `CREATE TABLE IF NOT EXISTS ${t} (version text PRIMARY KEY, name text, checksum text, ` +
-        `applied_at timestamptz DEFAULT now(), execution_ms integer, error text, statement_index integer)`,
+        `applied_at timestamptz DEFAULT now(), execution_ms integer, error text, statement_index integer` +
+        `${extra.map((c) => `, ${quoteIdent(c)} text`).join('')})`,
     );
     return { info: await inspectTracking(db, table), before, created: true, added: [], widened: false };
   }
@@ -168,10 +194,10 @@ export async function ensureTrackingTable(db: Db, table: TrackingTable, versions
   if (unfillable.length > 0) {
     throw new Error(`${t} has NOT NULL column(s) without a default that schemaplan cannot fill: ${unfillable.join(', ')}; give them defaults or drop the constraint before adopting the table`);
   }
-  const wanted = before.kind === 'goose' ? GOOSE_COLUMNS : COLUMNS;
+  const wanted = before.kind === 'goose' ? GOOSE_COLUMNS : [...COLUMNS, ...extra.map((c): [string, string] => [c, 'text'])];
   const missing = wanted.filter(([c]) => !before.columns.has(c));
   if (missing.length > 0) {
-    await db.exec(`ALTER TABLE ${t} ${missing.map(([c, ty]) => `ADD COLUMN IF NOT EXISTS ${c} ${ty}`).join(', ')}`);
+    await db.exec(`ALTER TABLE ${t} ${missing.map(([c, ty]) => `ADD COLUMN IF NOT EXISTS ${quoteIdent(c)} ${ty}`).join(', ')}`);
     if (missing.some(([c]) => c === 'applied_at')) await db.exec(`ALTER TABLE ${t} ALTER COLUMN applied_at SET DEFAULT now()`);
   }
   let widened = false;
@@ -236,20 +262,66 @@ export interface RowValues {
 }
 
 /**
+ * PostgreSQL refused a statement that writes the tracking table (recording, completing or deleting a
+ * row). `sql` is that statement, `code` PostgreSQL's SQLSTATE; the runner names the migration's file
+ * with it. Lost connections are not wrapped (they keep PostgreSQL's or the driver's error).
+ */
+export class TrackingWriteError extends Error {
+  constructor(readonly sql: string, readonly code: string, readonly pgMessage: string) {
+    super(`${pgMessage} (SQLSTATE ${code}) in "${sql}"`);
+    this.name = 'TrackingWriteError';
+  }
+}
+
+/** Runs a statement that writes the tracking table; PostgreSQL's refusal becomes a {@link TrackingWriteError}. */
+async function write(db: Db, sql: string, params: unknown[]): Promise<Array<Record<string, unknown>>> {
+  try {
+    return await db.query(sql, params);
+  } catch (e) {
+    if (isPgError(e) && !/^(08|57P0)/.test(e.code!)) throw new TrackingWriteError(sql, e.code!, e.message);
+    throw e;
+  }
+}
+
+/**
+ * Records an applied migration: completes the row of its version when the migration inserted one
+ * itself in the same transaction (a sequential runner's file that records itself, e.g. `INSERT INTO
+ * schema_migrations (version, description) VALUES ('002', …) ON CONFLICT (version) DO NOTHING`), else
+ * inserts it ({@link insertRow}). Completing sets name, checksum, applied_at, execution_ms, error and
+ * statement_index, and the description only where the file left it empty. goose tables: always a new row.
+ * Rows match the version by {@link versionKey} (`'2'` completes the row of `002_x.sql`).
+ * @returns `completed` when the migration's own row was completed, `inserted` otherwise
+ * @throws TrackingWriteError naming the statement PostgreSQL refused
+ */
+export async function recordApplied(db: Db, info: TrackingInfo, v: RowValues): Promise<'inserted' | 'completed'> {
+  if (info.kind !== 'goose') {
+    const t = tableSql(info.table);
+    const desc = info.columns.has('description');
+    const rows = await write(db,
+      `UPDATE ${t} SET name = $2, checksum = $3, applied_at = clock_timestamp(), execution_ms = $4, error = $5, statement_index = $6` +
+        `${desc ? ', description = COALESCE(description, $2)' : ''} WHERE COALESCE(NULLIF(ltrim(version::text, '0'), ''), '0') = $1 RETURNING 1 AS ok`,
+      [versionKey(v.version), v.name, v.checksum, v.executionMs, v.error, v.statementIndex]);
+    if (rows.length > 0) return 'completed';
+  }
+  await insertRow(db, info, v);
+  return 'inserted';
+}
+
+/**
  * Inserts a tracking row (goose: a new `goose_db_version` row, `is_applied` = no error).
  * @param info the table's shape after {@link ensureTrackingTable}
  */
 export async function insertRow(db: Db, info: TrackingInfo, v: RowValues): Promise<void> {
   const t = tableSql(info.table);
   if (info.kind === 'goose') {
-    await db.query(
+    await write(db,
       `INSERT INTO ${t} (version_id, is_applied, name, checksum, execution_ms, error, statement_index) VALUES ($1::bigint, $2, $3, $4, $5, $6, $7)`,
       [versionKey(v.version), v.error === null, v.name, v.checksum, v.executionMs, v.error, v.statementIndex],
     );
     return;
   }
   const desc = info.columns.has('description');
-  await db.query(
+  await write(db,
     `INSERT INTO ${t} (version, name, checksum, applied_at, execution_ms, error, statement_index${desc ? ', description' : ''}) ` +
       `VALUES ($1, $2, $3, clock_timestamp(), $4, $5, $6${desc ? ', $2' : ''})`,
     [v.version, v.name, v.checksum, v.executionMs, v.error, v.statementIndex],
@@ -299,7 +371,7 @@ export async function updateRow(db: Db, info: TrackingInfo, version: string, u: 
   const where = info.kind === 'goose'
     ? `id = (SELECT max(id) FROM ${t} WHERE version_id = $1::bigint)`
     : 'version = $1';
-  const rows = await db.query(`UPDATE ${t} SET ${sets.join(', ')} WHERE ${where} RETURNING 1 AS ok`, params);
+  const rows = await write(db, `UPDATE ${t} SET ${sets.join(', ')} WHERE ${where} RETURNING 1 AS ok`, params);
   return rows.length > 0;
 }
 
@@ -310,8 +382,8 @@ export async function updateRow(db: Db, info: TrackingInfo, version: string, u: 
 export async function deleteRow(db: Db, info: TrackingInfo, version: string): Promise<number> {
   const t = tableSql(info.table);
   const rows = info.kind === 'goose'
-    ? await db.query(`DELETE FROM ${t} WHERE version_id = $1::bigint RETURNING 1 AS ok`, [versionKey(version)])
-    : await db.query(`DELETE FROM ${t} WHERE version = $1 RETURNING 1 AS ok`, [version]);
+    ? await write(db, `DELETE FROM ${t} WHERE version_id = $1::bigint RETURNING 1 AS ok`, [versionKey(version)])
+    : await write(db, `DELETE FROM ${t} WHERE version = $1 RETURNING 1 AS ok`, [version]);
   return rows.length;
 }
 

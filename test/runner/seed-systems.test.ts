@@ -1,0 +1,116 @@
+/**
+ * Histories of two systems teams ran before schemaplan, moved over in one step as a new user would:
+ * `import`, `up`, `status --exit-code`, `check`, through the compiled CLI on PostgreSQL 15, each proven
+ * by reading the tracking table back. Fixtures (test/fixtures/seeds/<system>/): the migration files,
+ * `tracking.sql` (the old tool's table as it creates it), `schema/` (the state after every file) and
+ * `schemaplan.yaml`.
+ * - sequential-self-recording: `NNN_description.sql` files that insert their own row into
+ *   `schema_migrations(version, applied_at, description)` (`ON CONFLICT (version) DO NOTHING`);
+ * - updown-id: `-- UP` / `-- DOWN` files and an id-keyed `schema_migrations(id, name, executed_at,
+ *   checksum)` whose `id` is `<timestamp>_<name>` and whose checksum is the SHA-256 of the file.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { connect } from '../../src/db/connect.js';
+import { loadParser, splitStatements } from '../../src/sql/split.js';
+import { createDatabase } from '../support/db.js';
+import { cli, copyDir, leaks, query } from './support.js';
+
+const SEEDS = fileURLToPath(new URL('../fixtures/seeds/', import.meta.url));
+
+/** Runs the statements of `text` one by one in one transaction (as the old runners did for a file). */
+async function runInTransaction(url: string, text: string): Promise<void> {
+  await loadParser();
+  const db = await connect(url);
+  try {
+    await db.exec('BEGIN');
+    for (const s of splitStatements(text)) await db.exec(s.sql);
+    await db.exec('COMMIT');
+  } finally {
+    await db.close();
+  }
+}
+
+describe('sequential runner whose files record themselves (NNN_description.sql)', { timeout: 300_000 }, () => {
+  it('import, up, status --exit-code, check: every file recorded once, old rows kept, the runner completes the row a file inserted', async () => {
+    const dir = copyDir(path.join(SEEDS, 'sequential-self-recording'));
+    const url = await createDatabase('seq_self');
+    // As the sequential runner left it: its table, then 001 run in a transaction (it records itself).
+    await runInTransaction(url, fs.readFileSync(path.join(dir, 'tracking.sql'), 'utf8'));
+    await runInTransaction(url, fs.readFileSync(path.join(dir, 'migrations/001_initial_schema.sql'), 'utf8'));
+    const [old] = await query<{ applied_at: Date; description: string }>(url, `SELECT applied_at, description FROM public.schema_migrations WHERE version = '001'`);
+
+    const imp = await cli(dir, ['import', '--from', 'sequential', '--table', 'public.schema_migrations']);
+    expect(imp.stderr).toBe('');
+    expect(imp.code).toBe(0);
+    const up = await cli(dir, ['up', '--url', url]);
+    expect(up.stderr).toBe('');
+    expect(up.code).toBe(0);
+    expect(up.stdout).toContain('migrations/002_add_conversations_tables.sql recorded itself in public.schema_migrations; completed its row');
+    expect(up.stdout).toContain('applied 2 migration(s)');
+    const status = await cli(dir, ['status', '--url', url, '--exit-code']);
+    expect(status.code).toBe(0);
+    const check = await cli(dir, ['check']);
+    expect(check.stderr + check.stdout).toContain('check: clean');
+    expect(check.code).toBe(0);
+    console.log(`sequential-self-recording, check printed: ${(check.stdout + check.stderr).trim()}`);
+
+    const rows = await query<{ version: string; description: string; name: string | null; checksum: string | null; execution_ms: number | null; applied_at: Date }>(url,
+      `SELECT version, description, name, checksum, execution_ms, applied_at FROM public.schema_migrations ORDER BY version`);
+    expect(rows.map((r) => r.version)).toEqual(['001', '002', '003']);
+    // 001: the old runner's row, kept (its applied_at and description), its checksum recorded.
+    expect(rows[0]!.applied_at).toEqual(old!.applied_at);
+    expect(rows[0]!.description).toBe(old!.description);
+    expect(rows[0]!.checksum).toMatch(/^[0-9a-f]{64}$/);
+    expect(rows[0]!.execution_ms).toBeNull();
+    // 002 inserted its own row; the runner completed it, keeping the file's description.
+    expect(rows[1]!.description).toBe('Add conversations and conversation messages tables for persistent chat history');
+    expect(rows[1]!.name).toBe('add_conversations_tables');
+    expect(rows[1]!.checksum).toMatch(/^[0-9a-f]{64}$/);
+    expect(rows[1]!.execution_ms).not.toBeNull();
+    // 003 did not record itself: the runner's row, its name as the description.
+    expect(rows[2]!).toMatchObject({ description: 'add_new_feature', name: 'add_new_feature' });
+    expect(rows[2]!.execution_ms).not.toBeNull();
+    expect(await query(url, `SELECT count(*)::int AS n FROM conversation_messages`)).toEqual([{ n: 0 }]);
+  });
+
+  it('a fresh database: the table schemaplan creates has the column the files write, so they run', async () => {
+    const dir = copyDir(path.join(SEEDS, 'sequential-self-recording'));
+    const url = await createDatabase('seq_fresh');
+    expect((await cli(dir, ['import', '--from', 'sequential'])).code).toBe(0);
+    const up = await cli(dir, ['up', '--url', url]);
+    expect(up.stderr).toBe('');
+    expect(up.code).toBe(0);
+    expect(await query(url, `SELECT version, description FROM public.schema_migrations ORDER BY version`)).toEqual([
+      { version: '001', description: 'Create initial database schema with users and sessions' },
+      { version: '002', description: 'Add conversations and conversation messages tables for persistent chat history' },
+      { version: '003', description: 'add_new_feature' },
+    ]);
+    expect((await cli(dir, ['status', '--url', url, '--exit-code'])).code).toBe(0);
+  });
+
+  it('an error raised while recording names the file and the statement', async () => {
+    const dir = copyDir(path.join(SEEDS, 'sequential-self-recording'));
+    const url = await createDatabase('seq_err');
+    await runInTransaction(url, fs.readFileSync(path.join(dir, 'tracking.sql'), 'utf8'));
+    // A table the runner cannot complete: a trigger refuses every change of a row's name.
+    await runInTransaction(url, `CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'rows are read-only'; END $$;
+      CREATE TRIGGER refuse BEFORE UPDATE ON public.schema_migrations FOR EACH ROW EXECUTE FUNCTION refuse()`);
+    expect((await cli(dir, ['import', '--from', 'sequential'])).code).toBe(0);
+    const up = await cli(dir, ['up', '--url', url]);
+    expect(up.code).toBe(1);
+    expect(up.stderr).toMatch(/migrations\/001_initial_schema\.sql:\d+:1: applying migration 001 failed: rows are read-only \(SQLSTATE P0001\) in statement "UPDATE public\.schema_migrations SET name = /);
+    expect(up.stderr).toContain('The error came from recording the migration in public.schema_migrations after its statements ran. It was rolled back and not recorded');
+    expect(await query(url, `SELECT count(*)::int AS n FROM public.schema_migrations`)).toEqual([{ n: 0 }]);
+    expect(await query(url, `SELECT to_regclass('users')::text AS t`)).toEqual([{ t: null }]);
+  });
+});
+
+describe('passwords', () => {
+  it('no output of the CLI runs of this file contains a password', () => {
+    expect(leaks()).toEqual([]);
+  });
+});
+
