@@ -7,6 +7,9 @@
  * const to = await introspect(await connect(urlB));
  * const plan = buildPlan(from, to, { allowDestructive: false });
  * ```
+ *
+ * Project-level entry points (what the CLI commands do) are `diffSources`, `upProject`,
+ * `downProject`, `statusProject`, `checkProject` and `lintProject`; docs/api.md shows each.
  */
 export * from './catalog/index.js';
 export { listSchemaFiles, loadSchema } from './catalog/load.js';
@@ -29,8 +32,14 @@ export { executeScript, SqlExecutionError } from './sql/execute.js';
 export { renameHints, HintError, type RenameHint, type HintTarget } from './sql/hints.js';
 export { resolveRenames, impliedRenames, type Rename } from './plan/hinted-renames.js';
 export {
-  desiredCatalog, historyCatalog, historyState, liveCatalog, liveState, applyRenames, materialize, schemaHints, type CurrentState,
+  shadowFor, desiredCatalog, historyCatalog, historyState, liveCatalog, liveState, applyRenames, materialize, schemaHints, type CurrentState,
 } from './project/states.js';
 export { adoptDatabase, type AdoptResult } from './project/adopt.js';
 export { writePlan } from './project/write.js';
 export { runCheck, type CheckProblem } from './project/check.js';
+export {
+  diffSources, upProject, downProject, statusProject, checkProject, lintProject, assertSumAgrees,
+  type DiffSourcesOptions, type DiffSourcesResult, type ProjectRunOptions,
+} from './api.js';
+export { lintPaths, lintText, formatFindings, type Finding, type LintResult, type LintOptions } from './lint/index.js';
+export { buildReview, renderReviewMarkdown, REVIEW_MARKER, type Review } from './project/review.js';

@@ -14,7 +14,8 @@ import { redactUrl } from '../db/redact.js';
 import type { Db } from '../db/types.js';
 import { differingObjects, fingerprint } from '../catalog/fingerprint.js';
 import { introspect } from '../catalog/introspect.js';
-import { loadHistory, SUM_FILE, verifySum, type Migration } from '../migrations/index.js';
+import { loadHistory, SUM_FILE, type Migration } from '../migrations/index.js';
+import { assertSumAgrees } from '../project/sum-gate.js';
 import { parsePlanDocument } from '../plan/document.js';
 import { describeUnmet, unmetRequirements } from '../project/requirements.js';
 import { introspectOptions } from '../project/states.js';
@@ -151,21 +152,9 @@ function history(cfg: Config): Migration[] {
   return loadHistory(cfg.migrationsDir, { root: cfg.root });
 }
 
-/**
- * Atlas-style integrity gate before anything reaches a database: when `migrations/schemaplan.sum`
- * exists, it must agree with the files (no edit, removal, unlisted file or hand-merged sum). A history
- * without a sum file is not gated (`check` reports the missing file).
- * @throws Error (one paragraph) listing the disagreements
- */
+/** The sum-file gate (`assertSumAgrees`), unless `--no-sum-check`. */
 function checkSumFile(cfg: Config, flags: RunFlags): void {
-  if (flags.sumCheck === false || !fs.existsSync(path.join(cfg.migrationsDir, SUM_FILE))) return;
-  const problems = verifySum(cfg.migrationsDir);
-  if (problems.length === 0) return;
-  const rel = path.relative(cfg.root, path.join(cfg.migrationsDir, SUM_FILE)).split(path.sep).join('/');
-  throw new Error(
-    `${rel} disagrees with the migration files: ${problems.map((p) => p.message).join('; ')}. The history changed after the sum was ` +
-      `written (an edit, a merge, a removed file); nothing was run. Review the change, then run "schemaplan hash" to accept it, or pass --no-sum-check.`,
-  );
+  if (flags.sumCheck !== false) assertSumAgrees(cfg);
 }
 
 /**
