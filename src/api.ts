@@ -6,6 +6,7 @@
  */
 import type { Config } from './config/config.js';
 import { connect } from './db/connect.js';
+import { databaseTarget } from './db/options.js';
 import type { Db } from './db/types.js';
 import { lintPaths, type LintResult } from './lint/index.js';
 import { loadHistory } from './migrations/index.js';
@@ -19,7 +20,7 @@ export { assertSumAgrees } from './project/sum-gate.js';
 
 /** Options shared by the project runner functions. */
 export interface ProjectRunOptions {
-  /** The database (default: `config.databaseUrl`, i.e. `DATABASE_URL` or `database.url`). */
+  /** The database (default: `config.databaseUrl`, i.e. `DATABASE_URL` or `database.url`, else the libpq PG* variables). */
   url?: string;
   /** Skip the `migrations/schemaplan.sum` gate (the CLI's `--no-sum-check`). */
   sumCheck?: boolean;
@@ -27,8 +28,7 @@ export interface ProjectRunOptions {
 
 /** Opens the project's database, runs `work`, closes it. */
 async function withProjectDb<T>(config: Config, url: string | undefined, command: string, work: (db: Db) => Promise<T>): Promise<T> {
-  const target = url ?? config.databaseUrl;
-  if (!target) throw new Error(`${command}: no database URL (pass url, set DATABASE_URL, or database.url in schemaplan.yaml)`);
+  const target = databaseTarget(url ?? config.databaseUrl); // the CLI's rule: URL, else the libpq environment
   const db = await connect(target, { applicationName: `schemaplan ${command}` });
   try {
     return await work(db);
