@@ -19,7 +19,7 @@ import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/types.js';
 import { quoteIdent } from '../db/quote.js';
 import { versionKey } from '../migrations/names.js';
-import { tableSql, type TrackingInfo } from './tracking.js';
+import { appliedAtColumn, tableSql, versionSql, type TrackingInfo } from './tracking.js';
 
 /** How often a pooled runner renews its lease: every 5 000 ms. */
 export const LEASE_RENEW_MS = 5_000;
@@ -38,8 +38,7 @@ export interface LiveLease {
 
 /** The column renewed as the heartbeat: `applied_at`, or goose's `tstamp`; `undefined` when the table has neither. */
 function stampColumn(info: TrackingInfo): string | undefined {
-  if (info.kind === 'goose') return info.columns.has('tstamp') ? 'tstamp' : undefined;
-  return info.columns.has('applied_at') ? 'applied_at' : undefined;
+  return appliedAtColumn(info);
 }
 
 /**
@@ -60,7 +59,7 @@ export async function liveLeases(db: Db, info: TrackingInfo): Promise<LiveLease[
   if (!info.exists || !info.columns.has('error')) return [];
   const stamp = stampColumn(info);
   const ts = stamp ? `${quoteIdent(stamp)}::timestamptz` : 'NULL::timestamptz';
-  const vcol = info.kind === 'goose' ? 'version_id' : 'version';
+  const vcol = versionSql(info);
   const rows = await db.query<{ version: string; holder: string; since: Date | null }>(
     `SELECT version, holder, since FROM (
        SELECT ${vcol}::text AS version, substring(error from '\\[lease: ([^\\]]*)\\]') AS holder, ${ts} AS since,
@@ -92,7 +91,7 @@ export async function startHeartbeat(db: Db, info: TrackingInfo, version: string
   if (!db.reopen) throw new Error(`${db.label}: cannot open a second connection to renew the lease`);
   if (!stamp) return { stop: async () => undefined };
   const second = await db.reopen();
-  const where = info.kind === 'goose' ? 'version_id = $1::bigint' : 'version = $1';
+  const where = info.kind === 'goose' ? 'version_id = $1::bigint' : `${versionSql(info)} = $1`;
   const sql = `UPDATE ${tableSql(info.table)} SET ${quoteIdent(stamp)} = clock_timestamp() WHERE ${where} AND error = $2`;
   const key = info.kind === 'goose' ? versionKey(version) : version;
   let busy: Promise<unknown> = Promise.resolve();

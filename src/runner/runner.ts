@@ -357,6 +357,14 @@ function record(m: Migration, s: Section, executionMs: number | null): RunRecord
   return { version: m.version, name: m.name, file: m.relFile, transactional: s.transactional, statements: s.statements.length, executionMs, sql: s.text };
 }
 
+/**
+ * The checksum the previous tool computed for a file: the SHA-256 of its original bytes recorded by
+ * `import`, else the file's own SHA-256 (written to an id-keyed table's own `checksum` column).
+ */
+function originalChecksum(m: Migration): string {
+  return importedHashes(m.parsed).find((h) => h.length === 64) ?? m.checksum;
+}
+
 const hex = (algo: string, data: string) => createHash(algo).update(Buffer.from(data, 'utf8')).digest('hex');
 
 /**
@@ -386,6 +394,14 @@ function planAdoption(rows: AppliedRow[], byKey: Map<string, Migration>, foreign
   const out = rows.map((row) => {
     const m = byKey.get(versionKey(row.version));
     if (!m || row.error !== null) return row;
+    if (row.foreignChecksum !== undefined && row.checksum === null && row.foreignChecksum !== null) {
+      // id-keyed table: the previous tool's checksum stays; schemaplan's is recorded beside it once it matches.
+      if (foreignChecksumMatches(row.foreignChecksum, m)) {
+        verified.push({ row, m });
+        return { ...row, checksum: m.checksum };
+      }
+      return { ...row, checksum: row.foreignChecksum };
+    }
     if (row.checksum === null) {
       backfill.push({ row, m });
       return { ...row, checksum: m.checksum, name: row.name ?? m.name };
@@ -493,7 +509,9 @@ async function prepare(db: Db, history: Migration[], opts: RunOptions, dry: bool
   if (a.backfill.length > 0) {
     tracking.push(`${would}record the checksum of ${a.backfill.length} applied migration(s) that had none, from the files as they are now (${a.backfill.map((b) => b.m.version).join(', ')})`);
   }
-  if (a.verified.length > 0) {
+  if (a.verified.length > 0 && info.kind === 'id') {
+    tracking.push(`${would}record schemaplan's checksum of ${a.verified.length} applied migration(s) in schemaplan_checksum, beside the previous tool's (kept), after checking those match the files (${a.verified.map((b) => b.m.version).join(', ')})`);
+  } else if (a.verified.length > 0) {
     tracking.push(`${would}re-record ${a.verified.length} checksum(s) written by the previous tool as SHA-256, after checking they match the files (${a.verified.map((b) => b.m.version).join(', ')})`);
   }
   return { info, rows: a.rows, tracking };
@@ -624,7 +642,7 @@ async function applyTransactional(db: Db, info: TrackingInfo, m: Migration, s: S
       }
       ms = Math.round(performance.now() - t0);
       if (dir === 'up') {
-        const how = await recordApplied(db, info, { version: m.version, name: m.name, checksum: m.checksum, executionMs: ms, error: null, statementIndex: null });
+        const how = await recordApplied(db, info, { version: m.version, name: m.name, checksum: m.checksum, originalChecksum: originalChecksum(m), executionMs: ms, error: null, statementIndex: null });
         if (how === 'completed') opts.log?.(`${m.relFile} recorded itself in ${t}; completed its row (name, checksum, applied_at, execution_ms)`);
       } else await deleteRow(db, info, rowVersion);
     } catch (e) {
@@ -685,7 +703,7 @@ async function applyNonTransactional(db: Db, info: TrackingInfo, m: Migration, s
   const version = rowVersion;
   const lease = await claimLease(db, info, opts, dir, version, (rows) => checkFailed(rows, index([m]), opts.table), async (marker) => {
     const error = `${UNFINISHED}${dir === 'up' ? '' : ' (reverting)'} ${marker}`;
-    if (dir === 'up') await insertRow(db, info, { version: m.version, name: m.name, checksum: m.checksum, executionMs: null, error, statementIndex: 0 });
+    if (dir === 'up') await insertRow(db, info, { version: m.version, name: m.name, checksum: m.checksum, originalChecksum: originalChecksum(m), executionMs: null, error, statementIndex: 0 });
     else await updateRow(db, info, version, { error, statementIndex: 0 });
     return error;
   });
@@ -1047,7 +1065,7 @@ export async function baseline(db: Db, history: Migration[], opts: RunOptions & 
   return locked(db, opts, async () => {
     const { p, plan: todo } = await preparedInTransaction(db, history, opts, async (pp) => {
       const list = await plan(pp.rows);
-      for (const m of list) await insertRow(db, pp.info, { version: m.version, name: m.name, checksum: m.checksum, executionMs: null, error: null, statementIndex: null });
+      for (const m of list) await insertRow(db, pp.info, { version: m.version, name: m.name, checksum: m.checksum, originalChecksum: originalChecksum(m), executionMs: null, error: null, statementIndex: null });
       return list;
     });
     reportTracking(opts, p.tracking);
@@ -1096,7 +1114,7 @@ export async function resolve(db: Db, history: Migration[], version: string, how
     if (!row) {
       return {
         action: `recorded ${m.version}_${m.name} as applied in ${t} without running it`,
-        run: (info) => insertRow(db, info, { version: m.version, name: m.name, checksum: m.checksum, executionMs: null, error: null, statementIndex: null }),
+        run: (info) => insertRow(db, info, { version: m.version, name: m.name, checksum: m.checksum, originalChecksum: originalChecksum(m), executionMs: null, error: null, statementIndex: null }),
       };
     }
     if (row.error !== null) {

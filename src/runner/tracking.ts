@@ -15,6 +15,13 @@
  *   `version_id` 0 is goose's marker row. Applying inserts a row (`is_applied` true); reverting deletes
  *   the version's rows (as goose v3 does); an unfinished/failed `transaction:false` migration's row has
  *   `is_applied` false and `error` set, so goose itself sees it as not applied.
+ * - an id-keyed table `schema_migrations(id, name, executed_at, checksum)` of a runner of `-- UP` /
+ *   `-- DOWN` files, whose `id` is `<version>_<name>` and whose `checksum` is the SHA-256 (hex) of the
+ *   file as that runner read it: the version is the digits of `id` before the first `_`, `executed_at`
+ *   serves as applied_at, and the other tool's columns keep its meaning so it can still run against the
+ *   table: its checksum is kept (verified against the file, or against the original bytes an `import`
+ *   recorded), schemaplan's own SHA-256 goes to an added `schemaplan_checksum` column, and a row
+ *   schemaplan inserts carries `id`, `name` and the checksum that tool would compute.
  * Rows are matched to files by {@link versionKey} (leading zeros ignored).
  */
 import type { Db } from '../db/types.js';
@@ -44,10 +51,15 @@ export interface AppliedRow {
   error: string | null;
   /** For a failed/unfinished `transaction:false` migration: the 1-based statement it had reached. */
   statementIndex: number | null;
+  /**
+   * id-keyed tables: the previous tool's own checksum (SHA-256 of the file as it read it), kept as it
+   * is; `checksum` is then schemaplan's, `null` until recorded. Absent for other tables.
+   */
+  foreignChecksum?: string | null;
 }
 
 /** Which row model the table follows. */
-export type TrackingKind = 'version' | 'goose';
+export type TrackingKind = 'version' | 'goose' | 'id';
 
 /** A column of the existing table. */
 interface ColumnInfo {
@@ -85,6 +97,27 @@ const COLUMNS: Array<[string, string]> = [
 ];
 /** schemaplan's columns added to goose_db_version (its `tstamp` serves as applied_at). */
 const GOOSE_COLUMNS = COLUMNS.filter(([c]) => c !== 'applied_at');
+/** schemaplan's columns added to an id-keyed table (its `executed_at` serves as applied_at, its `checksum` stays the other tool's). */
+const ID_COLUMNS: Array<[string, string]> = [['name', 'text'], ['schemaplan_checksum', 'text'], ['execution_ms', 'integer'], ['error', 'text'], ['statement_index', 'integer']];
+
+/** The columns schemaplan adds to a table of this kind. */
+function wantedColumns(kind: TrackingKind): Array<[string, string]> {
+  return kind === 'goose' ? GOOSE_COLUMNS : kind === 'id' ? ID_COLUMNS : COLUMNS;
+}
+
+/**
+ * SQL for a row's version: `version`, goose's `version_id`, or an id-keyed table's digits of `id`
+ * before the first `_` (compared as text with the stored version, {@link AppliedRow.version}).
+ */
+export function versionSql(info: TrackingInfo): string {
+  return info.kind === 'goose' ? 'version_id' : info.kind === 'id' ? `split_part(id::text, '_', 1)` : 'version';
+}
+
+/** The column that holds when a row was applied: `applied_at`, goose's `tstamp`, an id-keyed table's `executed_at`; undefined when none. */
+export function appliedAtColumn(info: TrackingInfo): string | undefined {
+  const c = info.kind === 'goose' ? 'tstamp' : info.kind === 'id' ? 'executed_at' : 'applied_at';
+  return info.columns.has(c) ? c : undefined;
+}
 
 /** `schema.name` of the table, quoted as needed. */
 export function tableSql(table: TrackingTable): string {
@@ -116,14 +149,16 @@ export async function inspectTracking(db: Db, table: TrackingTable): Promise<Tra
   );
   const columns = new Map(cols.map((c) => [c.attname, { type: c.type, notNull: c.notnull, hasDefault: c.hasdef }]));
   const goose = columns.has('version_id') && columns.has('is_applied');
-  if (!goose && !columns.has('version')) {
+  const idType = columns.get('id')?.type ?? '';
+  const idKeyed = !goose && !columns.has('version') && /^(text|character varying|character)\b/.test(idType) && columns.has('checksum');
+  if (!goose && !idKeyed && !columns.has('version')) {
     throw new Error(
-      `${t} exists but has neither a "version" column nor goose's "version_id"/"is_applied", so it is not a migration ` +
-        `history table schemaplan can adopt; configure another table name (table: in schemaplan.yaml)`,
+      `${t} exists but has neither a "version" column, goose's "version_id"/"is_applied", nor a text "id" (<version>_<name>) ` +
+        `with a "checksum", so it is not a migration history table schemaplan can adopt; configure another table name (table: in schemaplan.yaml)`,
     );
   }
-  const kind: TrackingKind = goose ? 'goose' : 'version';
-  const wanted = goose ? GOOSE_COLUMNS : COLUMNS;
+  const kind: TrackingKind = goose ? 'goose' : idKeyed ? 'id' : 'version';
+  const wanted = wantedColumns(kind);
   const missing = wanted.map(([c]) => c).filter((c) => !columns.has(c));
   const adopted = columns.has('error');
   const origin: TrackingInfo['origin'] = adopted ? 'schemaplan' : goose ? 'goose' : columns.has('checksum') ? 'custom'
@@ -189,17 +224,18 @@ export async function ensureTrackingTable(db: Db, table: TrackingTable, versions
     );
     return { info: await inspectTracking(db, table), before, created: true, added: [], widened: false };
   }
-  const known = new Set(['version', 'version_id', 'is_applied', 'tstamp', 'id', 'description', ...COLUMNS.map(([c]) => c)]);
+  const known = new Set(['version', 'version_id', 'is_applied', 'tstamp', 'id', 'description', 'executed_at', ...COLUMNS.map(([c]) => c)]);
   const unfillable = [...before.columns].filter(([c, i]) => i.notNull && !i.hasDefault && !known.has(c)).map(([c]) => c);
   if (unfillable.length > 0) {
     throw new Error(`${t} has NOT NULL column(s) without a default that schemaplan cannot fill: ${unfillable.join(', ')}; give them defaults or drop the constraint before adopting the table`);
   }
-  const wanted = before.kind === 'goose' ? GOOSE_COLUMNS : [...COLUMNS, ...extra.map((c): [string, string] => [c, 'text'])];
+  const wanted = before.kind === 'version' ? [...COLUMNS, ...extra.map((c): [string, string] => [c, 'text'])] : wantedColumns(before.kind);
   const missing = wanted.filter(([c]) => !before.columns.has(c));
   if (missing.length > 0) {
     await db.exec(`ALTER TABLE ${t} ${missing.map(([c, ty]) => `ADD COLUMN IF NOT EXISTS ${quoteIdent(c)} ${ty}`).join(', ')}`);
     if (missing.some(([c]) => c === 'applied_at')) await db.exec(`ALTER TABLE ${t} ALTER COLUMN applied_at SET DEFAULT now()`);
   }
+  if (before.kind === 'id') return { info: await inspectTracking(db, table), before, created: false, added: missing.map(([c]) => c), widened: false };
   let widened = false;
   const vcol = before.kind === 'goose' ? 'version_id' : 'version';
   const vtype = before.columns.get(vcol)?.type;
@@ -230,6 +266,13 @@ export async function readApplied(db: Db, table: TrackingTable, info?: TrackingI
         `${col('execution_ms', 'integer')}, ${col('error', 'text')}, ${col('statement_index', 'integer')} ` +
         `FROM ${t} WHERE version_id <> 0 ORDER BY version_id, ${has('id') ? 'id DESC' : 'version_id'}) g WHERE is_applied OR error IS NOT NULL`,
     );
+  } else if (i.kind === 'id') {
+    rows = await db.query(
+      `SELECT split_part(id::text, '_', 1) AS version, CASE WHEN strpos(id::text, '_') > 0 THEN substr(id::text, strpos(id::text, '_') + 1) ELSE ${has('name') ? 'name::text' : 'NULL'} END AS name, ` +
+        `${col('schemaplan_checksum', 'text').replace(/ AS schemaplan_checksum$/, ' AS checksum')}, checksum::text AS foreign_checksum, ` +
+        `${has('executed_at') ? 'executed_at::timestamptz' : 'NULL::timestamptz'} AS applied_at, ` +
+        `${col('execution_ms', 'integer')}, ${col('error', 'text')}, ${col('statement_index', 'integer')} FROM ${t}`,
+    );
   } else {
     const name = has('name') && has('description') ? 'COALESCE(name, description::text)' : has('name') ? 'name::text' : has('description') ? 'description::text' : 'NULL::text';
     rows = await db.query(
@@ -246,6 +289,7 @@ export async function readApplied(db: Db, table: TrackingTable, info?: TrackingI
       executionMs: r.execution_ms == null ? null : Number(r.execution_ms),
       error: r.error ?? null,
       statementIndex: r.statement_index == null ? null : Number(r.statement_index),
+      ...(i.kind === 'id' ? { foreignChecksum: r.foreign_checksum ?? null } : {}),
     }))
     .sort((a, b) => compareVersions(a.version, b.version));
 }
@@ -259,6 +303,12 @@ export interface RowValues {
   executionMs: number | null;
   error: string | null;
   statementIndex: number | null;
+  /**
+   * id-keyed tables: the checksum the previous tool would compute for the file (SHA-256 of its
+   * original bytes, before an import rewrote its markers), written to that tool's `checksum` column;
+   * `checksum` when omitted.
+   */
+  originalChecksum?: string;
 }
 
 /**
@@ -294,7 +344,7 @@ async function write(db: Db, sql: string, params: unknown[]): Promise<Array<Reco
  * @throws TrackingWriteError naming the statement PostgreSQL refused
  */
 export async function recordApplied(db: Db, info: TrackingInfo, v: RowValues): Promise<'inserted' | 'completed'> {
-  if (info.kind !== 'goose') {
+  if (info.kind === 'version') {
     const t = tableSql(info.table);
     const desc = info.columns.has('description');
     const rows = await write(db,
@@ -318,6 +368,13 @@ export async function insertRow(db: Db, info: TrackingInfo, v: RowValues): Promi
       `INSERT INTO ${t} (version_id, is_applied, name, checksum, execution_ms, error, statement_index) VALUES ($1::bigint, $2, $3, $4, $5, $6, $7)`,
       [versionKey(v.version), v.error === null, v.name, v.checksum, v.executionMs, v.error, v.statementIndex],
     );
+    return;
+  }
+  if (info.kind === 'id') {
+    await write(db,
+      `INSERT INTO ${t} (id, name, checksum, schemaplan_checksum, executed_at, execution_ms, error, statement_index) ` +
+        `VALUES ($1, $2, $3, $4, clock_timestamp(), $5, $6, $7)`,
+      [`${v.version}_${v.name}`, v.name, v.originalChecksum ?? v.checksum, v.checksum, v.executionMs, v.error, v.statementIndex]);
     return;
   }
   const desc = info.columns.has('description');
@@ -350,27 +407,28 @@ export async function updateRow(db: Db, info: TrackingInfo, version: string, u: 
   const t = tableSql(info.table);
   const sets: string[] = [];
   const params: unknown[] = [info.kind === 'goose' ? versionKey(version) : version];
+  const id = info.kind === 'id';
   const add = (col: string, value: unknown) => {
     params.push(value);
     sets.push(`${col} = $${params.length}`);
   };
   if (u.name !== undefined) add('name', u.name);
-  else if (u.nameIfMissing !== undefined) {
+  else if (u.nameIfMissing !== undefined && !id) {
     params.push(u.nameIfMissing);
     sets.push(`name = COALESCE(name, $${params.length})`);
   }
-  if (u.checksum !== undefined) add('checksum', u.checksum);
+  if (u.checksum !== undefined) add(id ? 'schemaplan_checksum' : 'checksum', u.checksum);
   if (u.executionMs !== undefined) add('execution_ms', u.executionMs);
   if (u.error !== undefined) {
     add('error', u.error);
     if (info.kind === 'goose') sets.push(`is_applied = ($${params.length}::text IS NULL)`);
   }
   if (u.statementIndex !== undefined) add('statement_index', u.statementIndex);
-  if (u.touchAppliedAt) sets.push(info.kind === 'goose' ? 'tstamp = now()' : 'applied_at = clock_timestamp()');
+  if (u.touchAppliedAt) sets.push(info.kind === 'goose' ? 'tstamp = now()' : id ? 'executed_at = clock_timestamp()' : 'applied_at = clock_timestamp()');
   if (sets.length === 0) return true;
   const where = info.kind === 'goose'
     ? `id = (SELECT max(id) FROM ${t} WHERE version_id = $1::bigint)`
-    : 'version = $1';
+    : `${versionSql(info)} = $1`;
   const rows = await write(db, `UPDATE ${t} SET ${sets.join(', ')} WHERE ${where} RETURNING 1 AS ok`, params);
   return rows.length > 0;
 }
@@ -383,7 +441,7 @@ export async function deleteRow(db: Db, info: TrackingInfo, version: string): Pr
   const t = tableSql(info.table);
   const rows = info.kind === 'goose'
     ? await write(db, `DELETE FROM ${t} WHERE version_id = $1::bigint RETURNING 1 AS ok`, [versionKey(version)])
-    : await write(db, `DELETE FROM ${t} WHERE version = $1 RETURNING 1 AS ok`, [version]);
+    : await write(db, `DELETE FROM ${t} WHERE ${versionSql(info)} = $1 RETURNING 1 AS ok`, [version]);
   return rows.length;
 }
 

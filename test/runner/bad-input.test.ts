@@ -173,7 +173,7 @@ const CASES: Case[] = [
     message: /^could not take the migration lock of public\.schema_migrations on postgres:\/\/postgres:\*\*\*@\/\w+\?\S+ within 300 ms: another migration run is in progress \(backend pid \d+ \(application "deploy-7", role postgres, client on the local socket, connected since \S+Z[^()]*\)\)\. Wait for it to finish/ },
   { name: 'the configured history table is not a history table', files: A, yaml: 'table: public.users\n',
     setup: (c) => sql(c.url, 'CREATE TABLE users (id int)'), args: (c) => ['up', '--url', c.url],
-    message: /^public\.users exists but has neither a "version" column nor goose's "version_id"\/"is_applied", so it is not a migration history table/ },
+    message: /^public\.users exists but has neither a "version" column, goose's "version_id"\/"is_applied", nor a text "id" \(<version>_<name>\) with a "checksum", so it is not a migration history table/ },
   { name: 'no database configured', files: A, args: () => ['status'], env: () => ({ PGHOST: undefined, PGDATABASE: undefined, PGUSER: undefined }),
     message: /^no database: pass --url, set DATABASE_URL, set database\.url in schemaplan\.yaml, or set the libpq variables PGHOST\/PGDATABASE\/PGUSER/ },
   { name: 'schemaplan.sum disagrees with the files (a merge conflict resolved by hand)', files: A,

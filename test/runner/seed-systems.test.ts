@@ -9,6 +9,7 @@
  * - updown-id: `-- UP` / `-- DOWN` files and an id-keyed `schema_migrations(id, name, executed_at,
  *   checksum)` whose `id` is `<timestamp>_<name>` and whose checksum is the SHA-256 of the file.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,6 +106,86 @@ describe('sequential runner whose files record themselves (NNN_description.sql)'
     expect(up.stderr).toContain('The error came from recording the migration in public.schema_migrations after its statements ran. It was rolled back and not recorded');
     expect(await query(url, `SELECT count(*)::int AS n FROM public.schema_migrations`)).toEqual([{ n: 0 }]);
     expect(await query(url, `SELECT to_regclass('users')::text AS t`)).toEqual([{ t: null }]);
+  });
+});
+
+describe('custom runner of -- UP / -- DOWN files with an id-keyed checksum table', { timeout: 300_000 }, () => {
+  const FIRST = '20241201120000_create_users_table.sql';
+  /** The database as that runner leaves it after its first file: its table, the UP section run, its row with the file's SHA-256. */
+  async function asTheOldRunnerLeftIt(dir: string, url: string): Promise<string> {
+    const text = fs.readFileSync(path.join(dir, 'migrations', FIRST), 'utf8');
+    await runInTransaction(url, fs.readFileSync(path.join(dir, 'tracking.sql'), 'utf8'));
+    await runInTransaction(url, text.slice(text.indexOf('-- UP'), text.indexOf('-- DOWN')));
+    const sum = createHash('sha256').update(fs.readFileSync(path.join(dir, 'migrations', FIRST))).digest('hex');
+    await query(url, `INSERT INTO schema_migrations (id, name, checksum) VALUES ($1, 'Create Users Table', $2)`, ['20241201120000_create_users_table', sum]);
+    return sum;
+  }
+
+  it('import, up, status --exit-code, check: the table is adopted in place, its checksums kept and verified, the old runner still works on it', async () => {
+    const dir = copyDir(path.join(SEEDS, 'updown-id'));
+    const url = await createDatabase('updown_id');
+    const firstSum = await asTheOldRunnerLeftIt(dir, url);
+    const originals = Object.fromEntries(fs.readdirSync(path.join(dir, 'migrations')).map((f) => [f, createHash('sha256').update(fs.readFileSync(path.join(dir, 'migrations', f))).digest('hex')]));
+
+    const imp = await cli(dir, ['import', '--from', 'updown']);
+    expect(imp.stderr).toBe('');
+    expect(imp.code).toBe(0);
+    const before = await cli(dir, ['status', '--url', url, '--format', 'json']);
+    expect(before.code).toBe(0);
+    expect(JSON.parse(before.stdout).entries.map((e: { version: string; state: string }) => [e.version, e.state])).toEqual([
+      ['20241201120000', 'applied'], ['20241201120001', 'pending'], ['20241201120002', 'pending'],
+    ]);
+    const up = await cli(dir, ['up', '--url', url]);
+    expect(up.stderr).toBe('');
+    expect(up.code).toBe(0);
+    expect(up.stdout).toContain('adopted the custom tracking table public.schema_migrations in place: added column(s) schemaplan_checksum, execution_ms, error, statement_index');
+    expect(up.stdout).toContain('record schemaplan\'s checksum of 1 applied migration(s) in schemaplan_checksum, beside the previous tool\'s (kept)');
+    expect(up.stdout).toContain('applied 2 migration(s)');
+    const status = await cli(dir, ['status', '--url', url, '--exit-code']);
+    expect(status.stdout).toContain('3 applied');
+    expect(status.code).toBe(0);
+    const check = await cli(dir, ['check']);
+    expect(check.stderr + check.stdout).toContain('check: clean');
+    expect(check.code).toBe(0);
+    console.log(`updown-id, check printed: ${(check.stdout + check.stderr).trim()}`);
+
+    const files = Object.fromEntries(fs.readdirSync(path.join(dir, 'migrations')).filter((f) => f.endsWith('.sql')).map((f) => [f, createHash('sha256').update(fs.readFileSync(path.join(dir, 'migrations', f))).digest('hex')]));
+    const rows = await query<{ id: string; name: string; checksum: string; schemaplan_checksum: string; execution_ms: number | null; executed_at: Date | null }>(url,
+      `SELECT id, name, checksum, schemaplan_checksum, execution_ms, executed_at FROM schema_migrations ORDER BY id`);
+    expect(rows.map((r) => [r.id, r.name, r.checksum, r.schemaplan_checksum])).toEqual([
+      // The old runner's row: its name and checksum kept; schemaplan's checksum of the imported file beside it.
+      ['20241201120000_create_users_table', 'Create Users Table', firstSum, files[FIRST]],
+      // Rows schemaplan wrote: the old runner's id, and in its checksum column what it computes for its file.
+      ['20241201120001_create_agent_definitions', 'create_agent_definitions', originals['20241201120001_create_agent_definitions.sql'], files['20241201120001_create_agent_definitions.sql']],
+      ['20241201120002_create_example_table', 'create_example_table', originals['20241201120002_create_example_table.sql'], files['20241201120002_create_example_table.sql']],
+    ]);
+    expect(rows.every((r) => r.executed_at !== null)).toBe(true);
+    expect(rows.slice(1).every((r) => r.execution_ms !== null)).toBe(true);
+
+    // The old runner keeps working on the table: its insert (id, name, checksum) and its reading of every row.
+    await query(url, `INSERT INTO schema_migrations (id, name, checksum) VALUES ('20241201120003_hotfix', 'Hotfix', $1)`, ['0'.repeat(64)]);
+    expect((await query<{ n: number }>(url, `SELECT count(*)::int AS n FROM schema_migrations WHERE id IS NOT NULL AND name IS NOT NULL AND executed_at IS NOT NULL AND checksum IS NOT NULL`))[0]!.n).toBe(4);
+    await query(url, `DELETE FROM schema_migrations WHERE id = '20241201120003_hotfix'`);
+
+    // down and up run through the same rows.
+    expect((await cli(dir, ['down', '--url', url])).code).toBe(0);
+    expect(await query(url, `SELECT count(*)::int AS n FROM schema_migrations`)).toEqual([{ n: 2 }]);
+    expect((await cli(dir, ['up', '--url', url])).code).toBe(0);
+    expect((await cli(dir, ['status', '--url', url, '--exit-code'])).code).toBe(0);
+  });
+
+  it('a checksum of the old runner that does not match the file shows as modified and blocks up', async () => {
+    const dir = copyDir(path.join(SEEDS, 'updown-id'));
+    const url = await createDatabase('updown_mod');
+    await asTheOldRunnerLeftIt(dir, url);
+    await query(url, `UPDATE schema_migrations SET checksum = $1`, ['f'.repeat(64)]);
+    expect((await cli(dir, ['import', '--from', 'updown'])).code).toBe(0);
+    const status = await cli(dir, ['status', '--url', url, '--format', 'json']);
+    expect(JSON.parse(status.stdout).entries[0]).toMatchObject({ version: '20241201120000', state: 'modified' });
+    const up = await cli(dir, ['up', '--url', url]);
+    expect(up.code).toBe(1);
+    expect(up.stderr).toContain('migrations/20241201120000_create_users_table.sql (recorded ffffffffffff…');
+    expect(await query(url, `SELECT count(*)::int AS n FROM schema_migrations`)).toEqual([{ n: 1 }]);
   });
 });
 
