@@ -5,9 +5,10 @@ import type { Command } from 'commander';
 import { buildPlan } from '../plan/plan.js';
 import { DOCUMENT_FORMATS, parsePlanDocument, planDocument, renderDocument, renderMarkdown, upScript, type DocumentFormat } from '../plan/document.js';
 import { loadHistory, slugify } from '../migrations/index.js';
-import { status } from '../runner/index.js';
-import { connectLive, currentStateName, desiredCatalog, desiredStateName, historyState, liveState, schemaHints, shadowFor } from '../project/states.js';
-import { writePlan } from '../project/write.js';
+import { replay, status } from '../runner/index.js';
+import { connectLive, currentStateName, desiredCatalog, desiredStateName, historyState, inShadow, introspectOptions, liveState, materialize, schemaHints, shadowFor } from '../project/states.js';
+import { renderPlan, writeRendered } from '../project/write.js';
+import { ProofError, provePlan } from '../project/proof.js';
 import { assertNamedSchemasExist, comparedLine } from '../catalog/scope.js';
 import { action, collect, config, EXIT, out, err, requireProject, scopeFlags, type GlobalOptions, type ScopeFlags } from './common.js';
 
@@ -90,7 +91,20 @@ export function register(program: Command): void {
         out(upScript(plan));
         return EXIT.ok;
       }
-      const written = writePlan(cfg, name, plan);
+      // The plan proves itself in a shadow holding the current state before anything is written.
+      const rendered = renderPlan(cfg, name, plan);
+      const scope = introspectOptions(cfg);
+      try {
+        await inShadow(open, async (db) => {
+          if (url) await materialize(db, current.original, scope);
+          else await replay(db, history);
+          await provePlan(db, plan, rendered, cfg.root, scope);
+        });
+      } catch (e) {
+        if (e instanceof ProofError) for (const d of e.details) err(`    ${d}`);
+        throw e instanceof ProofError ? new Error(`${e.message}; nothing was written`) : e;
+      }
+      const written = writeRendered(cfg, rendered);
       const say = format ? err : out;
       for (const f of written.migrations) say(`wrote ${f}`);
       say(`wrote ${written.plan}`);

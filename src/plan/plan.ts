@@ -49,6 +49,10 @@ export interface Plan {
   possibleRenames?: PossibleRename[];
   /** Objects outside the scope that changed objects depend on (requirements.ts): the target must have them. */
   requires?: Requirement[];
+  /** The catalog the up sections reach: the desired state less what is blocked (not serialised). */
+  target?: Catalog;
+  /** The catalog the plan starts from (before any hinted rename), which the down sections restore (not serialised). */
+  origin?: Catalog;
 }
 
 export interface PlanOptions {
@@ -137,7 +141,7 @@ export function buildPlan(from: Catalog, to: Catalog, options: PlanOptions = {})
     ...(renames.length ? { possibleRenames: renames } : {}),
     ...(required.requirements.length ? { requires: required.requirements } : {}),
     up, down, blocked, warnings,
-    fromFingerprint: fingerprint(origin), toFingerprint: fingerprint(target), fromObjects: objectHashes(origin),
+    fromFingerprint: fingerprint(origin), toFingerprint: fingerprint(target), fromObjects: objectHashes(origin), target, origin,
     destructive: up.some((c) => c.destructive),
   };
 }

@@ -84,9 +84,40 @@ function timeouts(config: Config, group: PlannedChange[]): { header: string[]; u
  * @throws Error when a target file already exists (nothing is written then)
  */
 export function writePlan(config: Config, rawName: string, plan: Plan, now: Date = new Date(), options: { baseline?: boolean } = {}): WrittenPlan {
+  return writeRendered(config, renderPlan(config, rawName, plan, now, options));
+}
+
+/** One file of a rendered plan: where it goes and its text. */
+export interface RenderedFile {
+  /** Absolute path. */
+  path: string;
+  text: string;
+  transactional: boolean;
+}
+
+/** A plan rendered as files, not written yet (`renderPlan`). */
+export interface RenderedPlan {
+  version: string;
+  name: string;
+  /** The migration files, in version order. */
+  migrations: RenderedFile[];
+  /** The plan document. */
+  plan: RenderedFile;
+}
+
+/** The path of `p` relative to the project root, with `/` separators. */
+function relPath(config: Config, p: string): string {
+  return path.relative(config.root, p).split(path.sep).join('/');
+}
+
+/**
+ * Renders the migration file(s) and the plan document of `plan` without writing anything (pure but
+ * for reading the migrations folder to choose the version). Options and clock as {@link writePlan}.
+ */
+export function renderPlan(config: Config, rawName: string, plan: Plan, now: Date = new Date(), options: { baseline?: boolean } = {}): RenderedPlan {
   const name = slugify(rawName);
   const version = nextVersion(config.migrationsDir, now);
-  const rel = (p: string) => path.relative(config.root, p).split(path.sep).join('/');
+  const rel = (p: string) => relPath(config, p);
   const planPath = path.join(config.plansDir, `${version}_${name}.yaml`);
   const groups = runs(plan.up);
   const files: { path: string; text: string; transactional: boolean }[] = [];
@@ -123,7 +154,17 @@ export function writePlan(config: Config, rawName: string, plan: Plan, now: Date
     files.push({ path: path.join(config.migrationsDir, `${v}_${name}.sql`), text, transactional: group[0]!.transactional });
   });
   const doc = planDocument(plan, { version, name, files: files.map((f) => ({ file: rel(f.path), checksum: `sha256:${sha256Hex(f.text)}`, transactional: f.transactional })) });
-  const all = [...files, { path: planPath, text: renderYaml(doc), transactional: true }];
+  return { version, name, migrations: files, plan: { path: planPath, text: renderYaml(doc), transactional: true } };
+}
+
+/**
+ * Writes a rendered plan and refreshes the sum file: every file under a temporary name first, then
+ * renamed into place, so a failure leaves nothing half-way.
+ * @throws Error when a target file already exists (nothing is written then)
+ */
+export function writeRendered(config: Config, rendered: RenderedPlan): WrittenPlan {
+  const rel = (p: string) => relPath(config, p);
+  const all = [...rendered.migrations, rendered.plan];
   for (const f of all) if (fs.existsSync(f.path)) throw new Error(`${rel(f.path)} already exists; nothing was written`);
   fs.mkdirSync(config.migrationsDir, { recursive: true });
   fs.mkdirSync(config.plansDir, { recursive: true });
@@ -136,5 +177,5 @@ export function writePlan(config: Config, rawName: string, plan: Plan, now: Date
     throw e;
   }
   writeSum(config.migrationsDir);
-  return { version, name, migrations: files.map((f) => rel(f.path)), plan: rel(planPath) };
+  return { version: rendered.version, name: rendered.name, migrations: rendered.migrations.map((f) => rel(f.path)), plan: rel(rendered.plan.path) };
 }
