@@ -1,5 +1,5 @@
 /**
- * The `embedded:<major>` shadow (DESIGN.md "Files": shadow `pglite`, `embedded:<major>`, or a URL):
+ * The `embedded:<major>` shadow (shadow `pglite`, `embedded:<major>`, or a URL):
  * an embedded PostgreSQL server of that major, started once per process and shared by its shadows,
  * each shadow a temporary database; a major that is not installed is a clear error. End to end,
  * `plan` on the worked example with `shadow: embedded:15` agrees with the history.

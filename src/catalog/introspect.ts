@@ -1,7 +1,7 @@
 /**
  * Introspection: one database → Catalog. Two round trips: pg-introspection's query (namespaces,
  * classes, attributes, constraints, types, enums, extensions, indexes, inheritance, descriptions)
- * and one query of ours for what it does not give (FACTS.md): definition text from `pg_get_*def`,
+ * and one query of ours for what it does not give: definition text from `pg_get_*def`,
  * `pg_get_expr` and `format_type`, all functions including trigger functions and aggregates,
  * triggers, views, policies, rules, extended statistics, collations, text search objects, event
  * triggers, privileges (`aclexplode`), default privileges, sequence parameters and the full

@@ -1,6 +1,6 @@
 /**
  * The desired state: schema files executed statement by statement in a shadow database
- * ("desired state is elaborated by PostgreSQL, not by us", DESIGN.md).
+ * ("desired state is elaborated by PostgreSQL, not by us").
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,6 +1,6 @@
 /**
  * The one place where catalog output that differs between PostgreSQL majors, or between builds, is
- * made comparable (DESIGN.md "Shadow databases"). Known differences (FACTS.md):
+ * made comparable. Known differences:
  * - 15 → 16: `pg_get_viewdef` drops the `alias.` prefix of columns when a query level reads one
  *   relation. Both texts are kept as PostgreSQL prints them (they are what generated SQL uses);
  *   `comparableViewDefinition` gives the form compared when the two catalogs come from majors on

@@ -6,7 +6,7 @@ import { CONFIG_FILE, loadConfig, type Config } from '../config/config.js';
 import { redactText, rememberedSecrets } from '../db/redact.js';
 import { colourFor, paintPrefix } from './conventions.js';
 
-/** Exit codes of DESIGN.md's command table. */
+/** Exit codes of the command table (README "Commands"). */
 export const EXIT = { ok: 0, error: 1, differences: 2, onlyBlocked: 3 } as const;
 
 /** Options every command accepts. */
@@ -65,7 +65,7 @@ export function err(line: string): void {
 /**
  * Runs a command body: sets `process.exitCode` to what it returns, or prints a thrown error as one
  * `error: …` paragraph and exits 1. Never calls `process.exit()` (pending stdout writes would be lost
- * when piped, FACTS.md).
+ * when piped).
  */
 export function action<A extends unknown[]>(body: (...args: A) => Promise<number>): (...args: A) => Promise<void> {
   return async (...args: A) => {

@@ -158,7 +158,7 @@ function checkSumFile(cfg: Config, flags: RunFlags): void {
 }
 
 /**
- * The drift check of `up` (issue 4, item 5): when the first migration `up` applies (`m`, from the
+ * The drift check of `up`: when the first migration `up` applies (`m`, from the
  * runner, under its migration lock) is the first file of a generated plan whose plan document is
  * readable, the database must still be the catalog the plan was made from (`from_fingerprint`).
  * Returns the paragraph describing the mismatch (naming up to 20 differing objects when the plan

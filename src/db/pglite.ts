@@ -7,7 +7,7 @@ import type { Db, Row } from './types.js';
 
 /**
  * The contrib extensions PGlite ships (module name under `@electric-sql/pglite/contrib/`). They are
- * all registered at start-up: registering costs nothing measurable (FACTS.md, ≈2.5 s either way)
+ * all registered at start-up: registering costs nothing measurable (≈2.5 s either way)
  * and it lets `CREATE EXTENSION` in a schema file work without configuration.
  */
 const CONTRIB = [

@@ -42,7 +42,7 @@ export const DROP_SUBSCRIPTIONS = `DO $$ DECLARE r record; BEGIN
 END $$`;
 
 /**
- * A temporary database on the server behind `url` (same major version as the live side, as DESIGN.md
+ * A temporary database on the server behind `url` (same major version as the live side, as the comparison
  * requires): `CREATE DATABASE schemaplan_shadow_<random>`, dropped by `dispose` (`WITH (FORCE)` on
  * PostgreSQL ≥ 13), also when the work in it failed.
  * @throws when the role may not create databases (SQLSTATE 42501): configure `shadow.url` instead.

@@ -1,6 +1,6 @@
 /**
  * DDL text for creating, dropping, commenting on, owning and granting each modelled object kind,
- * built from catalog definitions (never by deparsing a parse tree: FACTS.md records silent deparser
+ * built from catalog definitions (never by deparsing a parse tree: the deparsers have silent
  * bugs).
  */
 import type {

@@ -96,7 +96,7 @@ export const RULES: readonly RuleInfo[] = [
     'correct the rule id (`schemaplan lint --rules` lists them)'),
 ];
 
-/** Rule ids that depend on the online-safe forms of generated SQL (issue 4, item 2). */
+/** Rule ids that depend on the online-safe forms of generated SQL. */
 export const ONLINE_RULES: readonly string[] = ['require-concurrent-index', 'constraint-not-valid', 'constraint-using-index', 'set-not-null', 'changing-column-type', 'require-lock-timeout'];
 
 const byId = new Map(RULES.map((r) => [r.id, r]));

@@ -275,7 +275,7 @@ function renderStatements(stmts: string[]): string {
 }
 
 /**
- * Writes a migration file in DESIGN.md's format (dbmate-compatible):
+ * Writes a migration file in the documented format (dbmate-compatible):
  * ```
  * -- DESTRUCTIVE: <what is lost>        (only when destructive)
  * -- Migration: <version>_<name>

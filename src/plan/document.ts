@@ -20,7 +20,7 @@ export interface DocChange {
   destructive?: string;
 }
 
-/** The plan document (DESIGN.md "Files"). */
+/** The plan document. */
 export interface PlanDocument {
   version?: string;
   name?: string;
@@ -31,7 +31,7 @@ export interface PlanDocument {
   summary: { changes: number; create: number; alter: number; replace: number; drop: number; comment: number; rename?: number; blocked: number; destructive: boolean; hazards: Record<string, number> };
   changes: DocChange[];
   blocked: { object: string; description: string; reason: string; allow_with: string }[];
-  /** A drop and an add of the same shape that may be a rename, with the hint that makes it one (issue 4, item 3). Absent when the planner reports none. */
+  /** A drop and an add of the same shape that may be a rename, with the hint that makes it one. Absent when the planner reports none. */
   possible_renames?: PossibleRename[];
   warnings: string[];
   /**

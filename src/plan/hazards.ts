@@ -18,7 +18,7 @@ import { parseSync } from 'libpg-query';
 import type { Catalog, ColumnObject, ConstraintObject, FunctionObject } from '../catalog/model.js';
 import { isBinaryCoercible } from '../diff/types.js';
 
-/** Hazard kinds (DESIGN.md, issue 4). */
+/** Hazard kinds. */
 export type HazardKind =
   | 'deletes_data'
   | 'table_rewrite'

@@ -1,5 +1,5 @@
 /**
- * Rename hints resolved against the two catalogs (issue 4, item 3). A hint (sql/hints.ts) names the
+ * Rename hints resolved against the two catalogs. A hint (sql/hints.ts) names the
  * object in the desired state and its old name; here it becomes a `Rename` — the ALTER … RENAME (and
  * ALTER … SET SCHEMA, for a schema-qualified old name) that turns the current object into the desired
  * one, and its reverse — when the old object exists in the current state and the new one does not.

@@ -1,5 +1,5 @@
 /**
- * Online-safe strategies (issue 4, item 2): rewrites the ordered up changes of a plan so that
+ * Online-safe strategies: rewrites the ordered up changes of a plan so that
  * changes on tables that already exist (and may be busy) never hold a write-blocking lock for longer
  * than a moment:
  * - `CREATE INDEX` → `CREATE INDEX CONCURRENTLY`, in a non-transactional file;

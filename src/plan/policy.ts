@@ -1,6 +1,6 @@
 /**
  * Policy: which changes are emitted. By default only non-destructive changes are; destructive ones
- * are reported as blocked with their reason until `--allow-destructive` (DESIGN.md). A blocked
+ * are reported as blocked with their reason until `--allow-destructive`. A blocked
  * change never silently disappears: it is listed in the plan and printed by `plan` and `diff`.
  *
  * Blocking works on catalogs, not on SQL: the blocked part of the difference is put back into the

@@ -1,5 +1,5 @@
 /**
- * Possible renames (issue 4, item 3, without hints): a column dropped and a column of the same type
+ * Possible renames: a column dropped and a column of the same type
  * added on the same table, or a table dropped and a table with the same columns (names and types)
  * created in the same schema, may be one object renamed. The planner cannot tell, so it reports
  * each such pair with the exact hint that would make it a rename, and plans drop + add. Pure.

@@ -1,5 +1,5 @@
 /**
- * `schemaplan init --from-url URL`: adopting an existing database (DESIGN.md, "init"). The database's
+ * `schemaplan init --from-url URL`: adopting an existing database ("init"). The database's
  * catalog is written as `schema/schema.sql` (the plan from an empty database, in plain forms — the
  * same SQL `diff` would print), the same plan as a baseline migration with its plan document (marked
  * `-- schemaplan:baseline`, its down section empty: a baseline is never reverted), and

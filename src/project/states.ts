@@ -108,7 +108,7 @@ function permissionDenied(e: unknown): boolean {
  * - a configured `shadow:` (`pglite`, `embedded:<major>`, or a server URL on which temporary
  *   databases are created) — except that `pglite`, the default, yields to a live server;
  * - when the other side is a live server: temporary databases on that server, so both sides are the
- *   same PostgreSQL major (DESIGN.md);
+ *   same PostgreSQL major;
  * - when the role may not create databases there (SQLSTATE 42501): an embedded PostgreSQL of the
  *   server's major when one is installed, else PGlite; chosen once per process and server, and said
  *   in one `shadow: …` line through `options.report`;
@@ -254,7 +254,7 @@ export async function desiredCatalog(config: Config, open: () => Promise<Shadow>
 }
 
 /**
- * The current state, and the same state with the hinted renames applied (issue 4, item 3): the
+ * The current state, and the same state with the hinted renames applied: the
  * renames run in a shadow holding the current state, so PostgreSQL rewrites every definition that
  * uses the old names, and the plan is the diff from `renamed`.
  */

@@ -1,6 +1,6 @@
 /**
  * Writing a plan to disk: one migration file per run of transactional / non-transactional changes
- * (DESIGN.md: "a plan that needs both kinds is written as consecutive files"), the plan document,
+ * ("a plan that needs both kinds is written as consecutive files"), the plan document,
  * and the refreshed `migrations/schemaplan.sum`. Files are written to temporary names first and
  * renamed into place only when all of them were written, so a failure leaves nothing half-way.
  */

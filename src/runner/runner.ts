@@ -1,5 +1,5 @@
 /**
- * Applies and reverts migrations on a database and reports their status (DESIGN.md "Runner guarantees"):
+ * Applies and reverts migrations on a database and reports their status:
  * - each migration exactly once, also behind a transaction-pooling proxy (pooler.ts): every transaction
  *   that applies or records a migration takes a transaction-scoped advisory lock and re-reads the
  *   tracking table (a migration another runner recorded meanwhile counts as done), a `transaction:false`
@@ -90,7 +90,7 @@ export interface UpOptions extends RunOptions {
    * Called with the migrations about to be applied, in order, once the migration lock is held and
    * before the first one runs (in a dry run: before anything is printed); on the run's connection.
    * When it throws, the run stops with nothing applied and the error propagates. The CLI checks
-   * there that the database is the catalog a generated plan started from (issue 4, item 5).
+   * there that the database is the catalog a generated plan started from.
    */
   beforeApply?: (pending: Migration[]) => Promise<void>;
 }

@@ -1,5 +1,5 @@
 /**
- * The tracking (history) table. schemaplan's own shape, DESIGN.md: `version text primary key, name
+ * The tracking (history) table. schemaplan's own shape: `version text primary key, name
  * text, checksum text, applied_at timestamptz, execution_ms integer`, plus `error text` (NULL for a
  * completed migration; the failure of a `transaction:false` migration that failed or did not finish,
  * which blocks further runs until resolved) and `statement_index integer` (the 1-based statement such

@@ -1,5 +1,5 @@
 /**
- * Rename hints in schema files (issue 4, item 3): a comment `-- schemaplan:renamed-from old_name`
+ * Rename hints in schema files: a comment `-- schemaplan:renamed-from old_name`
  * (or `/* schemaplan:renamed-from old_name *\/`) declares that the object it is placed on was called
  * `old_name` before, so the planner emits ALTER … RENAME instead of a drop and an add.
  *

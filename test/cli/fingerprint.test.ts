@@ -1,5 +1,5 @@
 /**
- * End to end (issue 4, item 5): `up` refuses a generated migration whose plan's starting catalog
+ * End to end: `up` refuses a generated migration whose plan's starting catalog
  * (`from_fingerprint`, `from_objects`) is not the database's, names the differing objects, and
  * applies with `--allow-drift`; `--dry-run` only warns.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 4's rename done-when, end to end on a copy of the worked example: a rename hint on a
+ * The rename hint's acceptance criteria, end to end on a copy of the worked example: a rename hint on a
  * column with data keeps the data (rows counted, values compared after up and after down), the
  * generated file passes lint and check; without the hint the plan names the possible rename with
  * the exact hint to write. Planned both from the history (shadow) and from a live database (--url).

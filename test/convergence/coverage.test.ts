@@ -1,6 +1,6 @@
 /**
  * Loud coverage, end to end: an object of a kind schemaplan does not model (here an operator) is named in `plan`'s warnings and in the plan file, and fails
- * `check --strict` (DESIGN.md "Coverage is loud").
+ * `check --strict`.
  */
 import fs from 'node:fs';
 import path from 'node:path';

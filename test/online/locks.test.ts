@@ -1,5 +1,5 @@
 /**
- * Done-when test of issue 4, item 2: on a table with 200,000 rows, a planned index, foreign key,
+ * Acceptance test of the online-safe forms: on a table with 200,000 rows, a planned index, foreign key,
  * NOT NULL and UNIQUE on existing tables run (written with writePlan, applied by the runner's `up`)
  * while a second session keeps inserting into the table; no insert waits as long as the configured
  * lock_timeout, the migration succeeds, the catalog converges, and the down sections restore it.
