@@ -77,6 +77,12 @@ describe('show --since <ref>', { timeout: 600_000 }, () => {
     expect(data.handWritten.map((h: any) => h.file)).toEqual([`migrations/${handWritten}`]);
     expect(data.added.every((f: string) => !exampleVersions().some((v) => f.includes(v)))).toBe(true);
 
+    // --check adds check's verdict to the same body (and its exit code).
+    const checked = await run(dir, ['show', '--since', base, '--check']);
+    expect(checked.stdout).toContain('### schemaplan check');
+    expect(checked.stdout).toContain(`### schemaplan plan \`${region}\``);
+    expect(checked.code).toBe(checked.stdout.includes('check: clean') ? 0 : 1);
+
     // show <version> keeps working; an unknown ref is one error line.
     const one = await run(dir, ['show', region]);
     expect(one.code, one.all).toBe(0);
