@@ -450,11 +450,12 @@ export async function shadowTracking(db: Db, history: Migration[], table: Tracki
  * Turns PostgreSQL's refusal of a tracking-table write into a MigrationError that names the migration's
  * file and the statement (the runner's own `INSERT`/`UPDATE`/`DELETE` of the history table).
  */
-function recordingError(m: Migration, s: Section, e: TrackingWriteError, dir: 'up' | 'down', t: string, outcome: string): MigrationError {
+function recordingError(m: Migration, s: Section, e: TrackingWriteError, dir: 'up' | 'down', t: string, outcome: string, before = false): MigrationError {
   const last = s.statements.at(-1);
-  const line = last ? s.line + last.line - 1 : s.line;
-  return new MigrationError(m.version, dir, new SqlExecutionError(m.relFile, line, 1, e.pgMessage, e.code, e.sql),
-    `The error came from ${dir === 'up' ? 'recording the migration in' : 'deleting its row from'} ${t} after its statements ran. ${outcome}`);
+  const line = before || !last ? s.line : s.line + last.line - 1;
+  const what = before ? `writing its row in ${t} before its statements ran`
+    : `${dir === 'up' ? 'recording the migration in' : 'deleting its row from'} ${t} after its statements ran`;
+  return new MigrationError(m.version, dir, new SqlExecutionError(m.relFile, line, 1, e.pgMessage, e.code, e.sql), `The error came from ${what}. ${outcome}`);
 }
 
 /** The state of a run being prepared: table, rows, and what was (or would be) done to the table. */
@@ -503,7 +504,12 @@ async function prepare(db: Db, history: Migration[], opts: RunOptions, dry: bool
   const a = planAdoption(rows, byKey, foreign);
   if (!dry) {
     for (const { row, m } of [...a.backfill, ...a.verified]) {
-      await updateRow(db, info, row.version, { checksum: m.checksum, ...(info.columns.has('name') ? { nameIfMissing: m.name } : {}) });
+      try {
+        await updateRow(db, info, row.version, { checksum: m.checksum, ...(info.columns.has('name') ? { nameIfMissing: m.name } : {}) });
+      } catch (e) {
+        if (!(e instanceof TrackingWriteError)) throw e;
+        throw new RunnerError('tracking_table', `${m.relFile}: recording its checksum in ${t} failed: ${e.message}. Nothing was changed.`);
+      }
     }
   }
   if (a.backfill.length > 0) {
@@ -703,8 +709,13 @@ async function applyNonTransactional(db: Db, info: TrackingInfo, m: Migration, s
   const version = rowVersion;
   const lease = await claimLease(db, info, opts, dir, version, (rows) => checkFailed(rows, index([m]), opts.table), async (marker) => {
     const error = `${UNFINISHED}${dir === 'up' ? '' : ' (reverting)'} ${marker}`;
-    if (dir === 'up') await insertRow(db, info, { version: m.version, name: m.name, checksum: m.checksum, originalChecksum: originalChecksum(m), executionMs: null, error, statementIndex: 0 });
-    else await updateRow(db, info, version, { error, statementIndex: 0 });
+    try {
+      if (dir === 'up') await insertRow(db, info, { version: m.version, name: m.name, checksum: m.checksum, originalChecksum: originalChecksum(m), executionMs: null, error, statementIndex: 0 });
+      else await updateRow(db, info, version, { error, statementIndex: 0 });
+    } catch (e) {
+      if (!(e instanceof TrackingWriteError)) throw e;
+      throw recordingError(m, s, e, dir, t, 'Nothing of the section was run.', true);
+    }
     return error;
   });
   if (lease === null) return null;
