@@ -36,25 +36,27 @@ async function catalogOf(sql: string) {
   }
 }
 
+/** A PGlite holding FROM (the current state) and the plan from FROM to TO. */
+async function planned() {
+  const from = await catalogOf(FROM);
+  const to = await catalogOf(TO);
+  await to.db.close();
+  return { from, plan: buildPlan(from.cat, to.cat) };
+}
+
 describe('a plan proves itself before it is written', { timeout: 120_000 }, () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'schemaplan-proof-project-'));
   const config = loadConfig(root);
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
   it('passes when the files reach the target and the down sections come back', async () => {
-    const from = await catalogOf(FROM);
-    const to = await catalogOf(TO);
-    await to.db.close();
-    const plan = buildPlan(from.cat, to.cat);
+    const { from, plan } = await planned();
     await expect(provePlan(from.db, plan, renderPlan(config, 'x', plan), root, {})).resolves.toBeUndefined();
     await from.db.close();
   });
 
   it('names file:line:column, the statement and PostgreSQL\'s message when a statement fails', async () => {
-    const from = await catalogOf(FROM);
-    const to = await catalogOf(TO);
-    await to.db.close();
-    const plan = buildPlan(from.cat, to.cat);
+    const { from, plan } = await planned();
     const rendered = renderPlan(config, 'x', plan);
     rendered.migrations[0]!.text = rendered.migrations[0]!.text.replace('ADD COLUMN note text', 'ADD COLUMN note no_such_type');
     const e = await provePlan(from.db, plan, rendered, root, {}).catch((x) => x);
@@ -65,10 +67,7 @@ describe('a plan proves itself before it is written', { timeout: 120_000 }, () =
   });
 
   it('names the objects when the up sections do not reach the target', async () => {
-    const from = await catalogOf(FROM);
-    const to = await catalogOf(TO);
-    await to.db.close();
-    const plan = buildPlan(from.cat, to.cat);
+    const { from, plan } = await planned();
     const rendered = renderPlan(config, 'x', plan);
     for (const f of rendered.migrations) f.text = f.text.replace(/CREATE INDEX[^;]*;/, 'SELECT 1;');
     const e = await provePlan(from.db, plan, rendered, root, {}).catch((x) => x);
