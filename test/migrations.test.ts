@@ -14,9 +14,11 @@ function tmpDir(): string {
 describe('names', () => {
   it('parses timestamp and sequence names', () => {
     expect(parseMigrationFileName('20261121093000_add_ai_summary_columns.sql')).toEqual({
-      version: '20261121093000', name: 'add_ai_summary_columns', style: 'timestamp',
+      version: '20261121093000', name: 'add_ai_summary_columns', style: 'timestamp', separator: '_',
     });
-    expect(parseMigrationFileName('migrations/001_init.sql')).toEqual({ version: '001', name: 'init', style: 'sequence' });
+    expect(parseMigrationFileName('migrations/001_init.sql')).toEqual({ version: '001', name: 'init', style: 'sequence', separator: '_' });
+    // A history applied by hand with psql: hyphenated up-only names.
+    expect(parseMigrationFileName('scripts/migrations/001-initial-leads-table.sql')).toEqual({ version: '001', name: 'initial-leads-table', style: 'sequence', separator: '-' });
   });
 
   it('rejects malformed names with the file named', () => {
@@ -31,6 +33,8 @@ describe('names', () => {
     expect(namingProblems('20261121093000_add_x.sql')).toEqual([]);
     expect(namingProblems('20261341093000_add_x.sql')[0]).toMatch(/not a valid UTC timestamp/);
     expect(namingProblems('20261121093000_AddX.sql')[0]).toMatch(/lower_snake_case \(suggested: add_x\)/);
+    expect(namingProblems('002-add-summary-columns.sql')).toEqual([]);
+    expect(namingProblems('002-Add-Summary.sql')[0]).toMatch(/joined by "-" \(suggested: add-summary\)/);
   });
 
   it('makes versions and slugs', () => {

@@ -197,7 +197,10 @@ export function lintText(input: LintInput, model: SchemaModel = new SchemaModel(
     const kv = /^([A-Za-z][A-Za-z0-9_-]*)\s*:/.exec(body);
     return !(kv && (DIRECTIVE_KEYS.has(kv[1]!.toLowerCase()) || kv[1]!.toLowerCase() === 'migration'));
   });
-  if (migrationHeader && migrationHeader[1] !== own) {
+  // `-- Migration: <version>_<name>` names a file; any other value describes the change (hand-written
+  // templates write `-- Migration: Add AI Summary columns to leads table`) and counts as the description.
+  const namesFile = !!migrationHeader && !('error' in tryParseMigrationFileName(`${migrationHeader[1]}.sql`));
+  if (migrationHeader && namesFile && migrationHeader[1] !== own) {
     report('header-comment', migrationLine!.line, 1, `the header says "-- Migration: ${migrationHeader[1]}" but the file is ${own} (copied from another file?)`, `write "-- Migration: ${own}"`);
   } else if (!migrationHeader && !freeText) {
     report('header-comment', 1, 1, 'no header comment naming the feature before the first section marker');

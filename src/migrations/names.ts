@@ -1,6 +1,7 @@
 /**
  * Migration file names: `YYYYMMDDHHMMSS_lower_snake.sql` (the convention schemaplan writes, UTC
- * timestamp) and, for adopted up-only histories, `NNN_description.sql` (version = the digits).
+ * timestamp) and, for adopted up-only histories, `NNN_description.sql` or `NNN-description.sql`
+ * (version = the digits; hyphenated names are those of histories applied by hand with `psql -f`).
  */
 
 /** What a migration file name says. */
@@ -11,17 +12,19 @@ export interface MigrationName {
   name: string;
   /** `timestamp` for a 14-digit version, `sequence` for any other number of digits. */
   style: 'timestamp' | 'sequence';
+  /** The character between the version and the description: `_` (schemaplan's) or `-` (`001-initial-leads-table.sql`). */
+  separator: '_' | '-';
 }
 
 /** Thrown for a file name that is not a migration name; the message names the file and the expected form. */
 export class MigrationNameError extends Error {
   constructor(readonly file: string, reason: string) {
-    super(`${file}: ${reason}; expected YYYYMMDDHHMMSS_lower_snake_description.sql (UTC timestamp) or NNN_description.sql`);
+    super(`${file}: ${reason}; expected YYYYMMDDHHMMSS_lower_snake_description.sql (UTC timestamp), NNN_description.sql or NNN-description.sql`);
     this.name = 'MigrationNameError';
   }
 }
 
-const NAME_RE = /^(\d+)_([A-Za-z0-9][A-Za-z0-9_-]*)\.sql$/;
+const NAME_RE = /^(\d+)([_-])([A-Za-z0-9][A-Za-z0-9_-]*)\.sql$/;
 
 /** The base name of a path (`/`- or `\`-separated), so that errors can name what the caller passed. */
 function baseName(file: string): string {
@@ -45,22 +48,24 @@ function parseName(file: string): MigrationName | MigrationNameError {
   if (!m) {
     const reason = !/^\d/.test(base)
       ? 'the name must start with the version digits'
-      : !/^\d+_/.test(base)
-        ? 'the version digits must be followed by "_" and a description'
+      : !/^\d+[_-]/.test(base)
+        ? 'the version digits must be followed by "_" (or "-") and a description'
         : 'the description may only contain letters, digits, "_" and "-"';
     return new MigrationNameError(file, reason);
   }
   const version = m[1]!;
-  return { version, name: m[2]!, style: version.length === 14 ? 'timestamp' : 'sequence' };
+  return { version, name: m[3]!, style: version.length === 14 ? 'timestamp' : 'sequence', separator: m[2] as '_' | '-' };
 }
 
 /**
  * Parses a migration file name (or path; only the base name is examined).
- * @returns `{ version, name, style }`
+ * @returns `{ version, name, style, separator }`
  * @throws MigrationNameError when the name has no leading digits, no `_description`, characters other
  *   than letters/digits/`_`/`-` in the description, or does not end in `.sql`.
  * @example parseMigrationFileName('20261121093000_add_ai_summary_columns.sql')
- *   // → { version: '20261121093000', name: 'add_ai_summary_columns', style: 'timestamp' }
+ *   // → { version: '20261121093000', name: 'add_ai_summary_columns', style: 'timestamp', separator: '_' }
+ * @example parseMigrationFileName('001-initial-leads-table.sql')
+ *   // → { version: '001', name: 'initial-leads-table', style: 'sequence', separator: '-' }
  */
 export function parseMigrationFileName(file: string): MigrationName {
   const r = parseName(file);
@@ -71,8 +76,8 @@ export function parseMigrationFileName(file: string): MigrationName {
 /**
  * Convention breaches of a name that {@link parseMigrationFileName} accepts (for `check`/`lint`):
  * a 14-digit version that is not a valid UTC date-time, or a description that is not lower_snake_case.
- * Sequence-numbered (`NNN_`) names are accepted as an adopted legacy history and only checked for
- * the description. Returns an empty list for a conventional name; messages do not repeat the file name.
+ * Sequence-numbered (`NNN_`, `NNN-`) names are accepted as an adopted legacy history and only checked
+ * for the description (`NNN-` names: lower-case words joined by `-`, as such histories write them). Returns an empty list for a conventional name; messages do not repeat the file name.
  * @throws MigrationNameError when the name does not parse at all.
  */
 export function namingProblems(file: string): string[] {
@@ -81,7 +86,9 @@ export function namingProblems(file: string): string[] {
   if (n.style === 'timestamp' && !isValidTimestamp(n.version)) {
     out.push(`version ${n.version} is not a valid UTC timestamp (YYYYMMDDHHMMSS)`);
   }
-  if (!/^[a-z0-9]+(_[a-z0-9]+)*$/.test(n.name)) {
+  if (n.separator === '-') {
+    if (!/^[a-z0-9]+([-_][a-z0-9]+)*$/.test(n.name)) out.push(`description "${n.name}" is not lower-case words joined by "-" (suggested: ${safeSlug(n.name).replace(/_/g, '-')})`);
+  } else if (!/^[a-z0-9]+(_[a-z0-9]+)*$/.test(n.name)) {
     out.push(`description "${n.name}" is not lower_snake_case (suggested: ${safeSlug(n.name)})`);
   }
   return out;

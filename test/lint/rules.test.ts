@@ -85,6 +85,10 @@ describe('convention rules', () => {
     expect(only(copied, 'header-comment')[0]!.message).toContain('20250101000000_other');
     expect(only(lintText({ file: FILE, text: '-- Feature: lead scoring\n-- migrate:up\nSELECT 1;\n-- migrate:down\n' }, new SchemaModel()), 'header-comment')).toEqual([]);
     expect(only(lint({ up: 'SELECT 1;' }), 'header-comment')).toEqual([]);
+    // The hand-written template of a psql-applied history: `-- Migration:` holds a description, not a file name.
+    const described = '-- Migration: Add AI Summary columns to leads table\n-- Feature: AI Summaries\n-- Date: 2025-10-01\n-- migrate:up\nSELECT 1;\n-- migrate:down\n';
+    expect(only(lintText({ file: FILE, text: described }, new SchemaModel()), 'header-comment')).toEqual([]);
+    expect(only(lintText({ file: FILE, text: '-- Migration: Add AI Summary columns\n-- migrate:up\nSELECT 1;\n-- migrate:down\n' }, new SchemaModel()), 'header-comment')).toEqual([]);
   });
 
   it('destructive-header: data-losing statements need -- DESTRUCTIVE:', () => {
