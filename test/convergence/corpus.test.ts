@@ -1,6 +1,6 @@
 /**
  * Convergence on the real schemas of the shared corpus (../shared/corpus/schemas, outside the
- * repository), each between two live databases on the PostgreSQL 15 test server:
+ * repository), each between two live databases on the default test server (PostgreSQL 15, or SCHEMAPLAN_TEST_MAJOR's):
  * - empty → S applied to an empty database gives a catalog equal to S's (and re-planning is empty);
  * - `pg_dump --schema-only` of both is the same, apart from the order of appended columns (when a
  *   pg_dump of the server's major is installed; the embedded packages have none);
@@ -19,7 +19,7 @@ import type { Db } from '../../src/db/types.js';
 import { buildPlan } from '../../src/plan/plan.js';
 import { executeScript } from '../../src/sql/execute.js';
 import { applySection, catalogDifferences, script } from '../support/converge.js';
-import { createDatabase } from '../support/db.js';
+import { createDatabase, serverMajor } from '../support/db.js';
 import { comparableDump, dumpLineDifferences, findPgDump, schemaDump } from '../support/pgdump.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -27,7 +27,7 @@ const corpusDir = path.resolve(here, '../../../shared/corpus/schemas');
 const SCHEMAS = ['pagila', 'openstreetmap', 'synapse', 'sourcegraph-frontend', 'chado', 'musicbrainz'];
 const available = SCHEMAS.every((f) => fs.existsSync(path.join(corpusDir, `${f}.sql`)));
 const read = (f: string) => fs.readFileSync(path.join(corpusDir, `${f}.sql`), 'utf8');
-const pgDump = findPgDump(15);
+const pgDump = findPgDump(serverMajor());
 
 /** Every schema of a database except the system ones. */
 export async function userSchemas(db: Db): Promise<string[]> {

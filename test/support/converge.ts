@@ -18,7 +18,7 @@ import { preamble } from '../../src/plan/document.js';
 import { comparableObject } from '../../src/catalog/normalize.js';
 import { executeScript } from '../../src/sql/execute.js';
 import { connect } from '../../src/db/connect.js';
-import { createDatabase } from './db.js';
+import { createDatabase, serverMajor } from './db.js';
 import { comparableDump, dumpLineDifferences, findPgDump, schemaDump } from './pgdump.js';
 
 export interface ConvergeOptions {
@@ -164,7 +164,7 @@ const urlOf = new Map<Db, string>();
  * model); `SCHEMAPLAN_CONVERGE_PGDUMP=0` turns it off. The embedded server packages ship no pg_dump,
  * so on a fresh machine only the catalogs are compared.
  */
-const dumpCheck = process.env.SCHEMAPLAN_CONVERGE_PGDUMP === '0' ? null : findPgDump(15);
+const dumpCheck = process.env.SCHEMAPLAN_CONVERGE_PGDUMP === '0' ? null : findPgDump(serverMajor());
 
 const RESET = `
 DO $$ DECLARE r record; BEGIN

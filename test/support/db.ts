@@ -11,12 +11,20 @@ import type { Db } from '../../src/db/types.js';
 const created: { name: string; server: string }[] = [];
 const open: Db[] = [];
 
-/** URL of a test server's maintenance database: PostgreSQL 15 (default) or 18. */
+/**
+ * URL of a test server's maintenance database: `15` names the default server (PostgreSQL 15, or the
+ * major of `SCHEMAPLAN_TEST_MAJOR`, see {@link serverMajor}), `18` the PostgreSQL 18 server.
+ */
 export function serverUrl(major: 15 | 18 = 15): string {
   return major === 15 ? inject('pgUrl') : inject('pg18Url');
 }
 
-/** Creates an empty database on the PostgreSQL 15 (default) or 18 server and returns its URL. Dropped after the test file. */
+/** The major version the default test server runs (15 unless `SCHEMAPLAN_TEST_MAJOR` or `DATABASE_URL` says otherwise). */
+export function serverMajor(): number {
+  return inject('pgMajor');
+}
+
+/** Creates an empty database on the default server (15) or the PostgreSQL 18 server and returns its URL. Dropped after the test file. */
 export async function createDatabase(prefix = 't', major: 15 | 18 = 15): Promise<string> {
   const name = `${prefix}_${randomBytes(5).toString('hex')}`;
   const server = serverUrl(major);

