@@ -7,8 +7,11 @@
  *   sort after any sequence number);
  * - only marker lines change (`-- +goose Up` → `-- migrate:up`, `-- +goose NO TRANSACTION` →
  *   `transaction:false` on both markers, goose `StatementBegin`/`StatementEnd` lines dropped, `-- UP`
- *   → `-- migrate:up`; an up-only file gets `-- migrate:up` after its leading comments and an empty
- *   down section, so `down` refuses it as irreversible, as before);
+ *   → `-- migrate:up`; an up-only file gets `-- migrate:up` after its leading comments, and below
+ *   its statements, kept byte for byte, a `-- migrate:down` section: the reverse the caller computed
+ *   (`ImportOptions.reverse`: the history replayed in a shadow, the state after the file diffed
+ *   against the state before it), with a `-- DESTRUCTIVE:` note when running it loses data; without
+ *   a reverse, or when the file changes no object, the section is empty and `down` refuses the file);
  * - a first line `-- Imported: <format> <file> sha256:<hex> md5:<hex>` keeps the hashes of the
  *   original bytes, so a tracking table whose checksums were taken over the original file can be
  *   adopted (see the runner's tracking table adoption);
@@ -20,7 +23,8 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { loadParser, splitStatements } from '../sql/split.js';
 import { sha256Hex } from './checksum.js';
-import { parseMigrationFileName } from './names.js';
+import { compareVersions, parseMigrationFileName } from './names.js';
+import type { Migration } from './history.js';
 import { MigrationFormatError, parseMigration, type MigrationFormat, type ParsedMigration } from './sections.js';
 import { migrationFiles, writeSum } from './sumfile.js';
 
@@ -41,6 +45,10 @@ export interface ImportedFile {
   changed: boolean;
   /** The converted text (equal to the original when `changed` is false). */
   text: string;
+  /** The file as it was before the import. */
+  original: string;
+  /** The down section written for an up-only file, when `ImportOptions.reverse` computed one. */
+  down?: DownSection;
 }
 
 /** What {@link importHistory} did (or, in a dry run, would do). */
@@ -69,7 +77,7 @@ function md5Hex(data: Uint8Array): string {
  * @throws MigrationFormatError when the file does not parse, or is in another format than `expected`
  *   (files already in schemaplan's format are always accepted)
  */
-export function convertMigration(text: string, file: string, expected?: ImportFormat): { text: string; from: MigrationFormat; changed: boolean } {
+export function convertMigration(text: string, file: string, expected?: ImportFormat, down?: DownSection): { text: string; from: MigrationFormat; changed: boolean } {
   const parsed = parseMigration(text, file);
   if (parsed.format === 'dbmate') return { text, from: 'dbmate', changed: false };
   if (expected && FORMAT_OF[expected] !== parsed.format) {
@@ -106,11 +114,30 @@ export function convertMigration(text: string, file: string, expected?: ImportFo
     let i = 0;
     while (i < lines.length && /^\s*(--.*)?$/.test(lines[i]!)) i++;
     while (i > 0 && /^\s*$/.test(lines[i - 1]!)) i--;
-    out = [...lines.slice(0, i), '-- migrate:up', ...lines.slice(i), '-- migrate:down', '-- (none: imported from an up-only history; the migration cannot be reverted)'];
+    out = [...lines.slice(0, i), '-- migrate:up', ...lines.slice(i), '-- migrate:down', ...downLines(down)];
   }
   const first = out[0]?.replace(/^\uFEFF/, '');
   if (out.length > 0 && first !== out[0]) out[0] = first!; // the BOM moves to no line: the stamp is first now
   return { text: [stamp, ...out].join(eol) + eol, from: parsed.format, changed: true };
+}
+
+/** A down section written for an up-only file (see `ImportOptions.reverse`). */
+export interface DownSection {
+  /** Statements in order, without trailing `;`; empty when the file changes no object. */
+  statements: string[];
+  /** What running them loses (rows, column values), written as `-- DESTRUCTIVE: …` at the top of the section. */
+  destructive?: string;
+}
+
+/** The lines of an up-only file's down section (comments when there is nothing to run). */
+function downLines(down: DownSection | undefined): string[] {
+  if (!down) return ['-- (none: imported from an up-only history; the migration cannot be reverted)'];
+  const stmts = down.statements.map((s) => s.trim().replace(/;$/, '')).filter((s) => s !== '');
+  if (!stmts.length) return ['-- (none: the up section changes no schema object, only data; the migration cannot be reverted)'];
+  const out: string[] = [];
+  if (down.destructive) out.push(`-- DESTRUCTIVE: ${down.destructive.replace(/\s*\n\s*/g, ' ')}`);
+  out.push('-- Written by `schemaplan import`: the reverse of the up section, from the history replayed in a shadow; `schemaplan check` proves it.');
+  return [...out, stmts.map((s) => `${s};`).join('\n\n')];
 }
 
 /** The statements and transaction modes of a parsed file, to prove a conversion kept the meaning. */
@@ -119,16 +146,29 @@ function meaning(p: ParsedMigration): string {
   return JSON.stringify({ up: stmts(p.up), down: stmts(p.down), tx: p.transactional, dtx: p.down === null || stmts(p.down).length === 0 ? null : p.downTransactional });
 }
 
+/** Options of {@link importHistory}. */
+export interface ImportOptions {
+  /** The history's format; a file in another format (other than schemaplan's) is refused. */
+  from: ImportFormat;
+  /** Convert and check only, write nothing. */
+  dryRun?: boolean;
+  /** Folder the reported paths are relative to (default: the working directory). */
+  root?: string;
+  /**
+   * Computes the down sections of the up-only files: receives the whole converted history (in
+   * version order, as `loadHistory` would read it after the import) and the base names of the
+   * up-only files; returns base name → down section. Without it, up-only files get an empty down section.
+   */
+  reverse?: (history: Migration[], upOnly: Set<string>) => Promise<Map<string, DownSection>>;
+}
+
 /**
  * Converts every `.sql` file of `dir` (see the module doc) and rewrites `schemaplan.sum`. All files are
  * converted and checked before any is written; each is written to a temporary name and renamed.
- * @param opts.from the history's format; a file in another format (other than schemaplan's) is refused
- * @param opts.dryRun convert and check only, write nothing
- * @param opts.root folder the reported paths are relative to (default: the working directory)
  * @throws MigrationNameError / MigrationFormatError naming the file; Error when a conversion would change
  *   the statements (a bug, reported rather than written); Error for an empty or missing folder.
  */
-export async function importHistory(dir: string, opts: { from: ImportFormat; dryRun?: boolean; root?: string }): Promise<ImportResult> {
+export async function importHistory(dir: string, opts: ImportOptions): Promise<ImportResult> {
   const root = opts.root ?? process.cwd();
   const rel = (f: string) => path.relative(root, path.join(dir, f)).split(path.sep).join('/');
   const names = migrationFiles(dir);
@@ -152,7 +192,30 @@ export async function importHistory(dir: string, opts: { from: ImportFormat; dry
     if (c.changed && meaning(parseMigration(original, rel(f))) !== meaning(parseMigration(c.text, rel(f)))) {
       throw new Error(`${rel(f)}: converting it would change its statements or transaction mode; nothing was written (please report this file)`);
     }
-    files.push({ file: f, version, from: c.from, changed: c.changed, text: c.text });
+    files.push({ file: f, version, from: c.from, changed: c.changed, text: c.text, original });
+  }
+  const upOnly = new Set(files.filter((f) => f.from === 'uponly').map((f) => f.file));
+  if (opts.reverse && upOnly.size) {
+    const history: Migration[] = files.map((f) => {
+      const relFile = rel(f.file);
+      const { name } = parseMigrationFileName(relFile);
+      return { version: f.version, name, file: path.join(dir, f.file), relFile, text: f.text, checksum: sha256Hex(f.text), parsed: parseMigration(f.text, relFile) };
+    });
+    history.sort((a, b) => compareVersions(a.version, b.version) || (a.relFile < b.relFile ? -1 : 1));
+    const downs = await opts.reverse(history, upOnly);
+    for (const f of files) {
+      const down = downs.get(f.file);
+      if (!down || !upOnly.has(f.file)) continue;
+      const c = convertMigration(f.original, rel(f.file), opts.from, down);
+      const before = parseMigration(f.text, rel(f.file));
+      const after = parseMigration(c.text, rel(f.file));
+      // The up section is the same text, line for line; only the down section was filled in.
+      if (before.up !== after.up || before.upLine !== after.upLine || before.transactional !== after.transactional) {
+        throw new Error(`${rel(f.file)}: writing its down section would change its up section; nothing was written (please report this file)`);
+      }
+      f.text = c.text;
+      f.down = down;
+    }
   }
   const converted = files.filter((f) => f.changed);
   if (!opts.dryRun) {

@@ -10,4 +10,4 @@ export {
 export { sha256Hex, sha256Base64 } from './checksum.js';
 export { computeSum, writeSum, verifySum, migrationFiles, SUM_FILE, UNRECORDED, type Sum, type SumEntry, type SumOptions, type SumProblem } from './sumfile.js';
 export { loadHistory, MigrationEncodingError, type Migration } from './history.js';
-export { importHistory, convertMigration, importedHashes, IMPORT_FORMATS, type ImportFormat, type ImportResult, type ImportedFile } from './import.js';
+export { importHistory, convertMigration, importedHashes, IMPORT_FORMATS, type ImportFormat, type ImportResult, type ImportedFile, type ImportOptions, type DownSection } from './import.js';
