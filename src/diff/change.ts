@@ -4,6 +4,15 @@
  * `plan/order.ts` needs to put statements in a valid order.
  */
 import type { ObjectKind } from '../catalog/model.js';
+import { renderSteps, type Step } from './step.js';
+
+export type { Step } from './step.js';
+
+/**
+ * What an `alter` change alters, where later stages must tell alterations of one object apart
+ * (the cascades of diff/index.ts): its default, its owner, its privileges. Absent for the rest.
+ */
+export type ChangeDetail = 'default' | 'owner' | 'privileges';
 
 /**
  * What happens to the object. `replace` = dropped and created again under the same identity;
@@ -18,8 +27,16 @@ export interface Change {
   op: ChangeOp;
   /** One line for humans, e.g. `add column public.leads.ai_summary (text)`. */
   description: string;
-  /** Statements, without trailing semicolons. */
+  /** Statements, without trailing semicolons (rendered from `steps` when the change has them). */
   sql: string[];
+  /**
+   * The statements as typed steps (diff/step.ts), one per statement of `sql`, when the change is
+   * built from them: later stages read these facts, never the SQL text. Absent for changes whose
+   * statements are not typed yet.
+   */
+  steps?: Step[];
+  /** What an `alter` change alters, where it matters to later stages (see `ChangeDetail`). */
+  detail?: ChangeDetail;
   /** Why this change loses data, or null when it does not. Destructive changes are blocked by default. */
   destructive: string | null;
   /** False when a statement cannot run inside a transaction block (e.g. CREATE INDEX CONCURRENTLY). */
@@ -109,15 +126,26 @@ export const PHASE = {
   defaultAcl: 76,
 } as const;
 
-/** Fills the defaults of a change. */
-export function change(c: Partial<Change> & Pick<Change, 'id' | 'kind' | 'op' | 'description' | 'sql' | 'phase'>): Change {
+/**
+ * Fills the defaults of a change. Given `steps` and no `sql`, the SQL is rendered from the steps;
+ * a CONCURRENTLY step makes the change non-transactional.
+ * @throws Error when neither `sql` nor `steps` is given
+ */
+export function change(c: Partial<Change> & Pick<Change, 'id' | 'kind' | 'op' | 'description' | 'phase'>): Change {
+  if (!c.sql && !c.steps) throw new Error(`internal: change ${c.id} has neither sql nor steps`);
   return {
     destructive: null,
-    transactional: true,
+    transactional: !(c.steps ?? []).some((s) => s.concurrently),
     creates: [],
     drops: [],
     requires: [],
     releases: [],
     ...c,
+    sql: c.sql ?? renderSteps(c.steps!),
   };
+}
+
+/** A copy of `c` built from `steps` (its SQL rendered from them; non-transactional when a step is CONCURRENTLY). */
+export function withSteps<T extends Change>(c: T, steps: Step[]): T {
+  return { ...c, steps, sql: renderSteps(steps), transactional: !steps.some((s) => s.concurrently) };
 }

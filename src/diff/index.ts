@@ -20,6 +20,7 @@ import { columnReplacement, diffTables, tableReplacements } from './tables.js';
 import { diffCollations, diffDomains, diffTypes } from './typedefs.js';
 import { diffViews } from './views.js';
 import { followExtensionMoves } from './extensions.js';
+import { defaultStep } from './step.js';
 
 export type { Change, ChangeOp } from './change.js';
 
@@ -100,7 +101,7 @@ function cascadeReplacements(from: Catalog, to: Catalog, changes: Change[]): voi
   for (;;) {
     const replaced = new Set(changes.filter((c) => c.op === 'replace').flatMap((c) => c.drops));
     const touched = new Set(changes.filter((c) => c.op === 'replace' || c.op === 'drop').map((c) => c.id));
-    const defaultsHandled = new Set(changes.filter((c) => c.description.startsWith('drop default of')).map((c) => c.id));
+    const defaultsHandled = new Set(changes.filter((c) => c.steps?.some((s) => s.verb === 'drop_default')).map((c) => c.id));
     const retyped = new Set<string>();
     for (const c of objectsOfKind(from, 'column')) {
       const now = to.objects[c.id];
@@ -126,7 +127,7 @@ function cascadeReplacements(from: Catalog, to: Catalog, changes: Change[]): voi
       const why = viaReplaced.length ? `depends on re-created ${viaReplaced.join(', ')}` : `depends on ${viaRetyped.join(', ')}, whose type changes`;
       // In-place steps on a re-created object are subsumed by creating it in its to-catalog form.
       const supersede = () => {
-        for (let i = changes.length - 1; i >= 0; i--) if (changes[i]!.id === d.id && changes[i]!.op === 'alter' && !changes[i]!.description.startsWith('set owner') && !changes[i]!.description.startsWith('change privileges')) changes.splice(i, 1);
+        for (let i = changes.length - 1; i >= 0; i--) if (changes[i]!.id === d.id && changes[i]!.op === 'alter' && changes[i]!.detail !== 'owner' && changes[i]!.detail !== 'privileges') changes.splice(i, 1);
       };
       if (REBUILT_ON_ANY.has(d.kind) || (REBUILT_ON_REPLACED.has(d.kind) && viaReplaced.length)) {
         supersede();
@@ -138,10 +139,10 @@ function cascadeReplacements(from: Catalog, to: Catalog, changes: Change[]): voi
         added++;
       } else if (d.kind === 'column' && viaReplaced.length && d.default !== null && !defaultsHandled.has(d.id)) {
         const c = now as ColumnObject;
-        const alter = (s: string) => `ALTER TABLE ${tableName(to, c.table)} ALTER COLUMN ${quoteIdent(c.name)} ${s}`;
-        changes.push(change({ id: d.id, kind: 'column', op: 'alter', description: `drop default of ${d.id.slice(7)} (its dependency is re-created)`, sql: [alter('DROP DEFAULT')], phase: PHASE.dropDefault, releases: d.deps }));
-        if (c.default !== null && !changes.some((x) => x.id === d.id && x.description.startsWith('set default of'))) {
-          changes.push(change({ id: d.id, kind: 'column', op: 'alter', description: `set default of ${d.id.slice(7)}`, sql: [alter(`SET DEFAULT ${c.default}`)], phase: PHASE.alterColumn + 1, requires: c.deps }));
+        const on = { column: c.id, table: c.table, on: tableName(to, c.table), name: quoteIdent(c.name) };
+        changes.push(change({ id: d.id, kind: 'column', op: 'alter', description: `drop default of ${d.id.slice(7)} (its dependency is re-created)`, steps: [defaultStep('drop_default', on)], detail: 'default', phase: PHASE.dropDefault, releases: d.deps }));
+        if (c.default !== null && !changes.some((x) => x.id === d.id && x.steps?.some((s) => s.verb === 'set_default'))) {
+          changes.push(change({ id: d.id, kind: 'column', op: 'alter', description: `set default of ${d.id.slice(7)}`, steps: [defaultStep('set_default', { ...on, expression: c.default })], detail: 'default', phase: PHASE.alterColumn + 1, requires: c.deps }));
         }
         added++;
       }

@@ -7,7 +7,10 @@ import type { Catalog, CatalogObject, ConstraintObject, EnumType, FunctionObject
 import { objectsOfKind } from '../catalog/model.js';
 import { comparableExpression as cx } from '../catalog/normalize.js';
 import { qualified, quoteIdent, quoteLiteral } from '../db/quote.js';
-import { change, PHASE, type Change } from './change.js';
+import { change, PHASE, withSteps, type Change } from './change.js';
+import {
+  addConstraintStep, createIndexStep, dropConstraintStep, dropIndexStep, indexDefinitionParts, validateConstraintStep, type CreateIndexStep, type Step,
+} from './step.js';
 import { createSql, dropSql, tableName, triggerEnableSql } from './ddl.js';
 
 const CREATE_PHASE: Record<string, number> = {
@@ -66,11 +69,43 @@ export function relationMembers(cat: Catalog, relId: string): string[] {
   return index.get(relId) ?? [];
 }
 
+/**
+ * The typed step creating an index (null when its `pg_get_indexdef` text does not have the expected
+ * prefix, which keeps it untyped). A partitioned table's index is created without ONLY: PostgreSQL
+ * then creates (or adopts matching) partition indexes.
+ */
+export function createIndexStepOf(cat: Catalog, o: IndexObject, concurrently = false): CreateIndexStep | null {
+  const t = cat.objects[o.table];
+  const parts = t ? indexDefinitionParts(o, t.name) : null;
+  if (!parts) return null;
+  return createIndexStep({ index: o.id, table: o.table, unique: parts.unique, name: parts.name, on: parts.on, rest: parts.rest, concurrently });
+}
+
+/** The typed steps creating `o` when its kind has them (index, constraint), else null. */
+export function createSteps(cat: Catalog, o: CatalogObject): Step[] | null {
+  if (o.kind === 'index') {
+    const s = createIndexStepOf(cat, o);
+    return s ? [s] : null;
+  }
+  if (o.kind === 'constraint') {
+    return [addConstraintStep({ constraint: o.id, table: o.table, on: tableName(cat, o.table), name: quoteIdent(o.name), type: o.type, definition: o.definition, notValid: false })];
+  }
+  return null;
+}
+
+/** The typed steps dropping `o` when its kind has them (index, constraint), else null. */
+export function dropSteps(cat: Catalog, o: CatalogObject): Step[] | null {
+  if (o.kind === 'index') return [dropIndexStep({ index: o.id, table: o.table, name: qualified(o.schema, o.name), concurrently: false })];
+  if (o.kind === 'constraint') return [dropConstraintStep({ constraint: o.id, table: o.table, on: tableName(cat, o.table), name: quoteIdent(o.name) })];
+  return null;
+}
+
 /** A create change for `o` as it is in `cat`. */
 export function createChange(cat: Catalog, o: CatalogObject): Change {
   let phase = CREATE_PHASE[o.kind] ?? PHASE.createTable;
   if (o.kind === 'constraint' && o.type === 'f') phase = PHASE.createForeignKey;
-  return change({ id: o.id, kind: o.kind, op: 'create', description: `create ${kindName(o.kind)} ${label(o)}`, sql: createSql(cat, o), phase, creates: [o.id], requires: o.deps });
+  const steps = createSteps(cat, o);
+  return change({ id: o.id, kind: o.kind, op: 'create', description: `create ${kindName(o.kind)} ${label(o)}`, ...(steps ? { steps } : { sql: createSql(cat, o) }), phase, creates: [o.id], requires: o.deps });
 }
 
 /** A drop change for `o` as it is in `cat`. Every drop loses something, so it is destructive. */
@@ -78,8 +113,9 @@ export function dropChange(cat: Catalog, o: CatalogObject, destructive: string |
   let phase = DROP_PHASE[o.kind] ?? PHASE.dropTable;
   if (o.kind === 'constraint' && o.type === 'f') phase = PHASE.dropForeignKey;
   const members = o.kind === 'view' || o.kind === 'matview' ? relationMembers(cat, o.id) : [];
+  const steps = dropSteps(cat, o);
   return change({
-    id: o.id, kind: o.kind, op: 'drop', description: `drop ${kindName(o.kind)} ${label(o)}`, sql: [dropSql(cat, o)], phase,
+    id: o.id, kind: o.kind, op: 'drop', description: `drop ${kindName(o.kind)} ${label(o)}`, ...(steps ? { steps } : { sql: [dropSql(cat, o)] }), phase,
     drops: [o.id, ...members], releases: o.deps, destructive,
   });
 }
@@ -252,7 +288,7 @@ export function diffConstraints(from: Catalog, to: Catalog): Change[] {
     } else if (!a.validated && b.validated) {
       out.push(change({
         id: b.id, kind: 'constraint', op: 'alter', description: `validate constraint ${label(b)}`,
-        sql: [`ALTER TABLE ${tableName(to, b.table)} VALIDATE CONSTRAINT ${quoteIdent(b.name)}`], phase: PHASE.createForeignKey + 1, requires: [b.id],
+        steps: [validateConstraintStep({ constraint: b.id, table: b.table, on: tableName(to, b.table), name: quoteIdent(b.name) })], phase: PHASE.createForeignKey + 1, requires: [b.id],
       }));
     }
   }
@@ -289,11 +325,11 @@ function rebuildInvalid(from: Catalog, to: Catalog, a: IndexObject, b: IndexObje
   const [d, c] = replaceChanges(from, to, a, b, 'it is INVALID');
   const t = from.objects[a.table];
   const online = t?.kind === 'table' && !t.partitionKey;
-  const concurrent = b.definition.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX CONCURRENTLY ');
-  if (!online || concurrent === b.definition) return [d!, c!];
+  const build = createIndexStepOf(to, b, true);
+  if (!online || !build) return [d!, c!];
   return [
-    { ...d!, sql: [`DROP INDEX CONCURRENTLY ${qualified(a.schema, a.name)}`], transactional: false, description: `${d!.description} (CONCURRENTLY)` },
-    { ...c!, sql: [concurrent], transactional: false, description: `${c!.description} (CONCURRENTLY)` },
+    { ...withSteps(d!, [dropIndexStep({ index: a.id, table: a.table, name: qualified(a.schema, a.name), concurrently: true })]), description: `${d!.description} (CONCURRENTLY)` },
+    { ...withSteps(c!, [build]), description: `${c!.description} (CONCURRENTLY)` },
   ];
 }
 

@@ -140,7 +140,7 @@ export function diffOwnersAndPrivileges(from: Catalog, to: Catalog, changes: Cha
       if (before !== o.owner) {
         out.push(change({
           id: o.id, kind: o.kind, op: 'alter', description: `set owner of ${kindName(o.kind)} ${label(o)} to ${o.owner ?? 'the migration role'}`,
-          sql: [ownerSql(to, o, o.owner)], phase: PHASE.owner, requires: [o.id],
+          sql: [ownerSql(to, o, o.owner)], phase: PHASE.owner, requires: [o.id], detail: 'owner',
         }));
       }
     }
@@ -158,7 +158,7 @@ export function diffOwnersAndPrivileges(from: Catalog, to: Catalog, changes: Cha
     });
     if (sql.length) {
       out.push(change({
-        id: o.id, kind: o.kind, op: 'alter', description: `change privileges on ${kindName(o.kind)} ${label(o)}`, sql, phase: PHASE.grant,
+        id: o.id, kind: o.kind, op: 'alter', description: `change privileges on ${kindName(o.kind)} ${label(o)}`, sql, phase: PHASE.grant, detail: 'privileges',
         requires: [o.id, ...(o.kind === 'column' ? [o.table] : [])],
       }));
     }

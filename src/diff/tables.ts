@@ -6,6 +6,7 @@ import { change, PHASE, type Change } from './change.js';
 import { clusterSql, columnDefinition, createSql, dropSql, identityClause, reloptionsSql, replicaIdentitySql, rlsSql, storageName, tableName } from './ddl.js';
 import { createChange, relationMembers } from './objects.js';
 import { isWidening } from './types.js';
+import { defaultStep, notNullStep } from './step.js';
 import { comparableExpression as cx, reloptionMap } from '../catalog/normalize.js';
 
 /** Identities implicitly dropped with a table: its columns, constraints, indexes, triggers, policies, rules and statistics. */
@@ -221,6 +222,7 @@ function alterColumn(from: Catalog, to: Catalog, a: ColumnObject, b: ColumnObjec
   const alter = (s: string) => `ALTER TABLE ${tbl} ALTER COLUMN ${col} ${s}`;
   const label = `${b.schema}.${(to.objects[b.table] as TableObject).name}.${b.name}`;
   const base = { id: b.id, kind: 'column' as const, op: 'alter' as const };
+  const on = { column: b.id, table: b.table, on: tbl, name: col };
 
   // Generated expression changes: a stored generated column is derived data, re-adding it loses nothing.
   if (cx(a.generated) !== cx(b.generated)) {
@@ -236,7 +238,7 @@ function alterColumn(from: Catalog, to: Catalog, a: ColumnObject, b: ColumnObjec
   const typeChanged = a.type !== b.type || a.collation !== b.collation;
   const defaultChanged = cx(a.default) !== cx(b.default);
   if (defaultChanged && a.default !== null && (typeChanged || b.default === null || b.identity)) {
-    out.push(change({ ...base, description: `drop default of ${label}`, sql: [alter('DROP DEFAULT')], phase: PHASE.dropDefault, releases: a.deps }));
+    out.push(change({ ...base, description: `drop default of ${label}`, steps: [defaultStep('drop_default', on)], detail: 'default', phase: PHASE.dropDefault, releases: a.deps }));
   }
   if (a.identity && !b.identity) {
     out.push(change({ ...base, description: `drop identity of ${label}`, sql: [alter('DROP IDENTITY')], phase: PHASE.dropDefault }));
@@ -256,7 +258,7 @@ function alterColumn(from: Catalog, to: Catalog, a: ColumnObject, b: ColumnObjec
   // ADD IDENTITY needs the column NOT NULL already.
   const notNullFirst = !!b.identity && !a.identity && b.notNull && !a.notNull;
   if (notNullFirst) {
-    out.push(change({ ...base, description: `set not null on ${label}`, sql: [alter('SET NOT NULL')], phase: PHASE.alterColumn }));
+    out.push(change({ ...base, description: `set not null on ${label}`, steps: [notNullStep('set_not_null', on)], phase: PHASE.alterColumn }));
   }
   if (b.identity && !a.identity) {
     out.push(change({ ...base, description: `add identity to ${label}`, sql: [alter(`ADD ${identityClause(b.identity)}`)], phase: PHASE.alterColumn }));
@@ -272,10 +274,10 @@ function alterColumn(from: Catalog, to: Catalog, a: ColumnObject, b: ColumnObjec
     if (sets.length) out.push(change({ ...base, description: `alter identity of ${label}`, sql: [alter(sets.join(' '))], phase: PHASE.alterColumn }));
   }
   if (defaultChanged && b.default !== null) {
-    out.push(change({ ...base, description: `set default of ${label}`, sql: [alter(`SET DEFAULT ${b.default}`)], phase: PHASE.alterColumn + 1, requires: b.deps }));
+    out.push(change({ ...base, description: `set default of ${label}`, steps: [defaultStep('set_default', { ...on, expression: b.default })], detail: 'default', phase: PHASE.alterColumn + 1, requires: b.deps }));
   }
   if (a.notNull !== b.notNull && !notNullFirst) {
-    out.push(change({ ...base, description: `${b.notNull ? 'set' : 'drop'} not null on ${label}`, sql: [alter(b.notNull ? 'SET NOT NULL' : 'DROP NOT NULL')], phase: PHASE.alterColumn + 1 }));
+    out.push(change({ ...base, description: `${b.notNull ? 'set' : 'drop'} not null on ${label}`, steps: [notNullStep(b.notNull ? 'set_not_null' : 'drop_not_null', on)], phase: PHASE.alterColumn + 1 }));
   }
   out.push(...alterColumnSettings(from, to, a, b, false));
   return out;
@@ -299,8 +301,9 @@ function alterColumnSettings(_from: Catalog, to: Catalog, a: ColumnObject, b: Co
   const alter = (s: string) => `ALTER TABLE ${tableName(to, b.table)} ALTER COLUMN ${quoteIdent(b.name)} ${s}`;
   const label = b.id.slice('column:'.length);
   const base = { id: b.id, kind: 'column' as const, op: 'alter' as const };
+  const on = { column: b.id, table: b.table, on: tableName(to, b.table), name: quoteIdent(b.name) };
   if (inherited && cx(a.default) !== cx(b.default) && !b.generated && !a.generated) {
-    out.push(change({ ...base, description: `${b.default === null ? 'drop' : 'set'} default of ${label}`, sql: [alter(b.default === null ? 'DROP DEFAULT' : `SET DEFAULT ${b.default}`)], phase: PHASE.alterColumn + 1, requires: b.deps, releases: a.deps }));
+    out.push(change({ ...base, description: `${b.default === null ? 'drop' : 'set'} default of ${label}`, steps: [b.default === null ? defaultStep('drop_default', on) : defaultStep('set_default', { ...on, expression: b.default })], detail: 'default', phase: PHASE.alterColumn + 1, requires: b.deps, releases: a.deps }));
   }
   if (a.storage !== b.storage) {
     out.push(change({ ...base, description: `set storage of ${label}`, sql: [alter(`SET STORAGE ${b.storage ? storageName(b.storage) : storageName(defaultStorage(b.type))}`)], phase: PHASE.alterColumn + 1 }));

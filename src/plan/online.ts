@@ -8,20 +8,34 @@
  * - `ALTER COLUMN … SET NOT NULL` → `ADD CONSTRAINT <tmp> CHECK (col IS NOT NULL) NOT VALID`,
  *   `VALIDATE`, then `SET NOT NULL` (no scan since PostgreSQL 12) and `DROP CONSTRAINT <tmp>`;
  * - `ADD CONSTRAINT … UNIQUE/PRIMARY KEY` → `CREATE UNIQUE INDEX CONCURRENTLY <constraint name>`,
- *   then `ADD CONSTRAINT … USING INDEX` (the index keeps the constraint's name, as the plain form).
+ *   then `ADD CONSTRAINT … USING INDEX` (the index keeps the constraint's name, as the plain form);
+ * - a changed index (`DROP INDEX` + `CREATE INDEX`) → `CREATE INDEX CONCURRENTLY <name>_new`,
+ *   `DROP INDEX CONCURRENTLY <name>`, `ALTER INDEX <name>_new RENAME TO <name>`, in a
+ *   non-transactional file (its down section does the reverse the same way);
+ * - a dropped index → `DROP INDEX CONCURRENTLY` (its down rebuilds it CONCURRENTLY).
  * Tables created (or re-created) by the same plan, partitioned tables, partitions, inheritance
- * children and foreign tables keep the plain forms.
+ * children and foreign tables keep the plain forms; so do an index other objects depend on and the
+ * index behind a PRIMARY KEY, UNIQUE or EXCLUDE constraint (PostgreSQL drops those only with their
+ * constraint, under ACCESS EXCLUSIVE). Such plain forms on existing tables are named in `notes`.
  *
  * The steps are laid out in *segments*, each one migration file (one transaction, or one
  * `transaction:false` file): 0 plain changes and NOT VALID adds, 1 concurrent index builds,
  * 2 validations, 3 the brief finishing steps (SET NOT NULL, USING INDEX), repeating when a
  * dependency pushes a step further. A change that requires an object created by a deferred step is
  * deferred with it. Each segment gets its own down steps, so that every file's down section restores
- * the state before that file (what `schemaplan check` verifies); the down SQL is kept plain.
+ * the state before that file (what `schemaplan check` verifies); the down steps are plain, but for
+ * index replacements and drops, whose down steps are CONCURRENTLY too.
+ * Every decision reads the changes' typed steps (diff/step.ts) and the catalogs, never SQL text.
  * Pure: no I/O.
  */
 import type { Catalog, ColumnObject, ConstraintObject, TableObject } from '../catalog/model.js';
-import type { Change } from '../diff/change.js';
+import { withSteps, type Change } from '../diff/change.js';
+import {
+  addConstraintStep, createIndexStep, dropConstraintStep, dropIndexStep, renameIndexStep, statementStep, validateConstraintStep,
+  type AddConstraintStep, type CreateIndexStep, type DropIndexStep, type Step,
+} from '../diff/step.js';
+import { qualified, quoteIdent } from '../db/quote.js';
+import { keyDefinition } from './key-definition.js';
 
 /** A change with the segment (migration file) it belongs to. */
 export type SegmentedChange = Change & { segment?: number };
@@ -30,25 +44,18 @@ export type SegmentedChange = Change & { segment?: number };
 const SEGMENT_TX = [true, false, true, true] as const;
 const segmentTransactional = (k: number) => SEGMENT_TX[k % SEGMENT_TX.length]!;
 
-const IDENT = String.raw`(?:"(?:[^"]|"")*"|[^\s."(),]+)`;
-const QUAL = String.raw`${IDENT}(?:\.${IDENT})?`;
-const CREATE_INDEX_RE = new RegExp(String.raw`^CREATE (UNIQUE )?INDEX (${IDENT}) ON (${QUAL}) (USING [\s\S]*)$`);
-const ADD_CONSTRAINT_RE = new RegExp(String.raw`^ALTER TABLE (${QUAL}) ADD CONSTRAINT (${IDENT}) ([\s\S]*)$`);
-const SET_NOT_NULL_RE = new RegExp(String.raw`^ALTER TABLE (${QUAL}) ALTER COLUMN (${IDENT}) SET NOT NULL$`);
-const DROP_NOT_NULL_RE = /^ALTER TABLE \S[\s\S]* ALTER COLUMN \S+ DROP NOT NULL$/;
-/** Constraint definitions a unique index built concurrently can carry (no WITH, tablespace or exclusion). */
-const KEY_DEF_RE = /^(UNIQUE|PRIMARY KEY)( NULLS NOT DISTINCT)? (\([^()]*\))( INCLUDE \([^()]*\))?( DEFERRABLE(?: INITIALLY (?:DEFERRED|IMMEDIATE))?)?$/;
 
-/** One step of a rewritten change. */
-interface Step {
-  sql: string[];
+/** One online step of a rewritten change: typed steps that run together in one segment. */
+interface OnlineStep {
+  steps: Step[];
+  /** False for a step of a `transaction:false` segment. */
   transactional: boolean;
   /** Lowest segment it may run in. */
   min: number;
   /** Must run in a later segment than the previous step of the same change. */
   later: boolean;
-  /** Down SQL undoing exactly this step (restores the state before its segment). */
-  down: string[];
+  /** Steps undoing exactly this step (restore the state before its segment). */
+  down: Step[];
   /** The step that makes the change's objects exist (dependents wait for its segment). */
   creates?: boolean;
   description: string;
@@ -62,10 +69,8 @@ export interface OnlineResult {
   tempChecks: ConstraintObject[];
   /** Descriptions of the changes rewritten, for tests and messages. */
   rewritten: string[];
-}
-
-function quote(name: string): string {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+  /** Changes on existing tables that keep a blocking plain form, and why (one line each, for the plan's warnings). */
+  notes: string[];
 }
 
 /** Truncates to PostgreSQL's 63-byte identifier limit (on a character boundary). */
@@ -74,13 +79,32 @@ function truncate(name: string): string {
   return name;
 }
 
+/** The typed steps of a change (an untyped statement becomes an opaque `statement` step). */
+function stepsOfChange(c: Change): Step[] {
+  return c.steps ?? c.sql.map((q) => statementStep(q));
+}
+
+/** The change's only step when it has exactly one typed step of `verb`, else null. */
+function only<V extends Step['verb']>(c: Change | undefined, verb: V): (Step & { verb: V }) | null {
+  const s = c?.steps;
+  return s && s.length === 1 && s[0]!.verb === verb ? (s[0] as Step & { verb: V }) : null;
+}
+
+/** A change carrying `steps` (SQL rendered from them; transactional unless a step is CONCURRENTLY). */
+function stepChange(c: Change, steps: Step[], extra: Partial<SegmentedChange>): SegmentedChange {
+  return { ...withSteps(c, steps), ...extra };
+}
+
 /**
  * Rewrites `up` (ordered) into online-safe steps and builds the matching `down` (ordered: the last
  * segment's down steps first). `down` is the plain down of the plan (ordered). Returns the changes
- * unchanged (no segment) when nothing applies.
+ * unchanged (no segment) when nothing applies. Reads the changes' typed steps (diff/step.ts), never
+ * their SQL text. The UNIQUE/PRIMARY KEY strategy reads the constraint's definition with
+ * libpg-query (`loadParser()` must have resolved; otherwise the constraint keeps its plain form).
  */
 export function onlineStrategies(up: Change[], down: Change[], from: Catalog, to: Catalog): OnlineResult {
-  const plain = (): OnlineResult => ({ up, down, tempChecks: [], rewritten: [] });
+  const notes = plainNotes(up, from, to);
+  const plain = (): OnlineResult => ({ up, down, tempChecks: [], rewritten: [], notes });
   // Plans that already have non-transactional parts keep their own layout.
   if (up.some((c) => !c.transactional)) return plain();
 
@@ -95,82 +119,124 @@ export function onlineStrategies(up: Change[], down: Change[], from: Catalog, to
   };
   const usedNames = new Set<string>();
   for (const cat of [from, to]) for (const o of Object.values(cat.objects)) if ('name' in o && typeof o.name === 'string') usedNames.add(`${(o as { schema?: string }).schema ?? ''}.${o.name}`);
+  /** A fresh relation name in `schema` derived from `base` (63 bytes at most). */
+  const freshName = (schema: string, base: string): string => {
+    let name = truncate(base);
+    for (let i = 1; usedNames.has(`${schema}.${name}`); i++) name = truncate(base.slice(0, 58) + `_${i}`);
+    usedNames.add(`${schema}.${name}`);
+    return name;
+  };
 
   const downById = new Map<string, Change[]>();
   for (const d of down) downById.set(d.id, [...(downById.get(d.id) ?? []), d]);
+  const plainDownSteps = (id: string) => (downById.get(id) ?? []).flatMap(stepsOfChange);
   const tempChecks: ConstraintObject[] = [];
   const rewritten: string[] = [];
+  /** Index identities replaced online (the drop half is absorbed into the build). */
+  const tmpIndexNames = new Map<string, string>();
 
   /** The online steps of a change, or null when it keeps its plain form. */
-  const stepsOf = (c: Change): Step[] | null => {
-    if (c.sql.length !== 1 || !c.transactional || keepPlain.has(c.id)) return null;
-    const sql = c.sql[0]!.trim();
+  const onlineStepsOf = (c: Change): OnlineStep[] | null => {
+    if (!c.transactional || keepPlain.has(c.id)) return null;
     const target = to.objects[c.id];
-    if (c.kind === 'index' && c.op === 'create' && target?.kind === 'index' && !target.inherited && existing(target.table)) {
-      const m = CREATE_INDEX_RE.exec(sql);
-      if (!m) return null;
-      const [, unique, name, table, rest] = m;
-      return [{
-        sql: [`CREATE ${unique ?? ''}INDEX CONCURRENTLY ${name} ON ${table} ${rest}`], transactional: false, min: 1, later: false, creates: true,
-        down: (downById.get(c.id) ?? []).flatMap((d) => d.sql), description: `${c.description} (CONCURRENTLY)`,
-      }];
+    if (c.kind === 'index') {
+      const replacement = indexReplacement(c.id, up, down, from, to, existing);
+      if (c.op === 'replace' && replacement) {
+        // The drop half runs with the build (after it, concurrently).
+        if (only(c, 'drop_index')) return [];
+        const { build, drop, oldBuild, newDrop } = replacement;
+        const tmp = tmpIndexNames.get(c.id) ?? freshName(replacement.schema, `${replacement.name}_new`);
+        tmpIndexNames.set(c.id, tmp);
+        const tmpSql = quoteIdent(tmp);
+        const tmpQualified = qualified(replacement.schema, tmp);
+        return [{
+          steps: [
+            createIndexStep({ ...build, name: tmpSql, concurrently: true }),
+            dropIndexStep({ ...drop, concurrently: true }),
+            renameIndexStep({ index: c.id, table: build.table, name: tmpQualified, to: build.name }),
+          ],
+          transactional: false, min: 1, later: false, creates: true,
+          down: [
+            createIndexStep({ ...oldBuild, name: tmpSql, concurrently: true }),
+            dropIndexStep({ ...newDrop, concurrently: true }),
+            renameIndexStep({ index: c.id, table: oldBuild.table, name: tmpQualified, to: oldBuild.name }),
+          ],
+          description: `${c.description} (CONCURRENTLY: build ${tmp}, drop the old index, rename ${tmp})`,
+        }];
+      }
+      const dropped = from.objects[c.id];
+      const drop = only(c, 'drop_index');
+      if (c.op === 'drop' && drop && dropped?.kind === 'index' && !dropped.inherited && to.objects[dropped.table] && existing(dropped.table) && !dependedOn(c.id, from)) {
+        const rebuild = downById.get(c.id)?.length === 1 ? only(downById.get(c.id)![0], 'create_index') : null;
+        if (!rebuild) return null;
+        return [{
+          steps: [dropIndexStep({ ...drop, concurrently: true })], transactional: false, min: 1, later: false,
+          down: [createIndexStep({ ...rebuild, concurrently: true })], description: `${c.description} (CONCURRENTLY)`,
+        }];
+      }
+      const build = only(c, 'create_index');
+      if (c.op === 'create' && build && target?.kind === 'index' && !target.inherited && existing(target.table)) {
+        return [{
+          steps: [createIndexStep({ ...build, concurrently: true })], transactional: false, min: 1, later: false, creates: true,
+          down: plainDownSteps(c.id), description: `${c.description} (CONCURRENTLY)`,
+        }];
+      }
+      return null;
     }
-    if (c.kind === 'constraint' && c.op === 'create' && target?.kind === 'constraint' && !target.inherited && existing(target.table)) {
-      const m = ADD_CONSTRAINT_RE.exec(sql);
-      if (!m) return null;
-      const [, table, name, def] = m as unknown as [string, string, string, string];
-      const plainDown = (downById.get(c.id) ?? []).flatMap((d) => d.sql);
-      if ((target.type === 'f' || target.type === 'c') && target.validated && !/\bNOT VALID$/.test(def)) {
-        const notValid = `ALTER TABLE ${table} ADD CONSTRAINT ${name} ${def} NOT VALID`;
+    const add = only(c, 'add_constraint');
+    if (c.kind === 'constraint' && c.op === 'create' && add && !add.usingIndex && target?.kind === 'constraint' && !target.inherited && existing(target.table)) {
+      const plainDown = plainDownSteps(c.id);
+      const what = c.description.startsWith('create ') ? c.description.slice('create '.length) : c.description;
+      if ((target.type === 'f' || target.type === 'c') && target.validated && !add.notValid) {
+        const notValid = addConstraintStep({ ...add, notValid: true });
+        const ref = { constraint: add.constraint, table: add.table, on: add.on, name: add.name };
         return [
-          { sql: [notValid], transactional: true, min: 0, later: false, creates: true, down: plainDown, description: `${c.description} (NOT VALID)` },
-          { sql: [`ALTER TABLE ${table} VALIDATE CONSTRAINT ${name}`], transactional: true, min: 2, later: true,
-            down: [`ALTER TABLE ${table} DROP CONSTRAINT ${name}`, notValid], description: `validate ${c.description.replace(/^add /, '')}` },
+          { steps: [notValid], transactional: true, min: 0, later: false, creates: true, down: plainDown, description: `${c.description} (NOT VALID)` },
+          { steps: [validateConstraintStep(ref)], transactional: true, min: 2, later: true, down: [dropConstraintStep(ref), notValid], description: `validate ${what}` },
         ];
       }
-      const k = KEY_DEF_RE.exec(def);
-      if ((target.type === 'u' || target.type === 'p') && k) {
-        const [, kind, nullsNotDistinct, cols, include, deferrable] = k;
-        const schema = target.schema;
-        const index = `CREATE UNIQUE INDEX CONCURRENTLY ${name} ON ${table} USING btree ${cols}${include ?? ''}${nullsNotDistinct ?? ''}`;
-        const dropIndex = `DROP INDEX ${quote(schema)}.${name}`;
+      const key = target.type === 'u' || target.type === 'p' ? keyDefinition(add.definition) : null;
+      if (key) {
+        const index = createIndexStep({
+          index: c.id, table: add.table, unique: true, name: add.name, on: add.on,
+          rest: `USING btree ${key.columns}${key.include}${key.nullsNotDistinct}`, concurrently: true,
+        });
+        const dropIndex = dropIndexStep({ index: c.id, table: add.table, name: `${quoteIdent(target.schema)}.${add.name}`, concurrently: false });
         return [
-          { sql: [index], transactional: false, min: 1, later: false, down: [dropIndex], description: `build the unique index of ${c.description.replace(/^add /, '')} (CONCURRENTLY)` },
-          { sql: [`ALTER TABLE ${table} ADD CONSTRAINT ${name} ${kind} USING INDEX ${name}${deferrable ?? ''}`], transactional: true, min: 3, later: true, creates: true,
-            down: [...plainDown, index.replace(' CONCURRENTLY', '')], description: `${c.description} (USING INDEX)` },
+          { steps: [index], transactional: false, min: 1, later: false, down: [dropIndex], description: `build the unique index of ${what} (CONCURRENTLY)` },
+          { steps: [addConstraintStep({ ...add, usingIndex: { index: add.name, deferrable: key.deferrable } })], transactional: true, min: 3, later: true, creates: true,
+            down: [...plainDown, createIndexStep({ ...index, concurrently: false })], description: `${c.description} (USING INDEX)` },
         ];
       }
       return null;
     }
-    if (c.kind === 'column' && c.op === 'alter' && target?.kind === 'column' && !target.inherited && existing(target.table)) {
+    const setNotNull = only(c, 'set_not_null');
+    if (c.kind === 'column' && c.op === 'alter' && setNotNull && target?.kind === 'column' && !target.inherited && existing(target.table)) {
       const column = target as ColumnObject;
-      const m = SET_NOT_NULL_RE.exec(sql);
       const downs = downById.get(c.id) ?? [];
       // A primary key on the table that keeps its plain form sets NOT NULL itself (and its down needs it): keep plain.
-      const plainKey = up.some((o) => o.kind === 'constraint' && (o.sql.length !== 1 || o.op !== 'create' || keepPlain.has(o.id))
-        && (to.objects[o.id] ?? from.objects[o.id])?.kind === 'constraint' && ((to.objects[o.id] ?? from.objects[o.id]) as ConstraintObject).table === column.table
-        && o.sql.some((q) => /\bPRIMARY KEY\b/.test(q)));
+      const plainKey = up.some((o) => {
+        const key = (o.steps ?? []).find((s): s is AddConstraintStep => s.verb === 'add_constraint' && s.type === 'p');
+        return !!key && key.table === column.table && (o.steps!.length !== 1 || o.op !== 'create' || keepPlain.has(o.id) || keyDefinition(key.definition) === null);
+      });
       if (plainKey) return null;
-      if (!m || downs.length !== 1 || downs[0]!.sql.length !== 1 || !DROP_NOT_NULL_RE.test(downs[0]!.sql[0]!.trim())) return null;
-      const [, table, col] = m as unknown as [string, string, string];
+      const dropNotNull = downs.length === 1 ? only(downs[0], 'drop_not_null') : null;
+      if (!dropNotNull) return null;
       const tableName = (to.objects[column.table] as TableObject | undefined)?.name ?? 't';
-      let tmp = truncate(`${tableName}_${column.name}_not_null`);
-      for (let i = 1; usedNames.has(`${column.schema}.${tmp}`); i++) tmp = truncate(`${tableName}_${column.name}_not_null`.slice(0, 58) + `_${i}`);
-      usedNames.add(`${column.schema}.${tmp}`);
-      const name = quote(tmp);
-      const check = `CHECK (${col} IS NOT NULL)`;
-      const addNotValid = `ALTER TABLE ${table} ADD CONSTRAINT ${name} ${check} NOT VALID`;
-      const drop = `ALTER TABLE ${table} DROP CONSTRAINT ${name}`;
+      const tmp = freshName(column.schema, `${tableName}_${column.name}_not_null`);
+      const ref = { constraint: `constraint:${column.schema}.${tableName}.${tmp}`, table: column.table, on: setNotNull.on, name: quoteIdent(tmp) };
+      const check = (notValid: boolean) => addConstraintStep({ ...ref, type: 'c', definition: `CHECK (${setNotNull.name} IS NOT NULL)`, notValid });
+      const drop = dropConstraintStep(ref);
       tempChecks.push({
-        kind: 'constraint', schema: column.schema, name: tmp, table: column.table, type: 'c', definition: `CHECK ((${col} IS NOT NULL))`,
+        kind: 'constraint', schema: column.schema, name: tmp, table: column.table, type: 'c', definition: `CHECK ((${setNotNull.name} IS NOT NULL))`,
         validated: true, references: null, inherited: false, parent: null, indexComment: null,
       } as unknown as ConstraintObject);
       return [
-        { sql: [addNotValid], transactional: true, min: 0, later: false, down: [drop], description: `add the temporary check ${tmp} (NOT VALID) for NOT NULL on ${column.schema}.${tableName}.${column.name}` },
-        { sql: [`ALTER TABLE ${table} VALIDATE CONSTRAINT ${name}`], transactional: true, min: 2, later: true, down: [drop, addNotValid], description: `validate the temporary check ${tmp}` },
+        { steps: [check(true)], transactional: true, min: 0, later: false, down: [drop], description: `add the temporary check ${tmp} (NOT VALID) for NOT NULL on ${column.schema}.${tableName}.${column.name}` },
+        { steps: [validateConstraintStep(ref)], transactional: true, min: 2, later: true, down: [drop, check(true)], description: `validate the temporary check ${tmp}` },
         // The column existed before: nothing waits for this step (a primary key's USING INDEX comes after it in the same segment).
-        { sql: [sql, drop], transactional: true, min: 3, later: true,
-          down: [...downs[0]!.sql, `ALTER TABLE ${table} ADD CONSTRAINT ${name} ${check}`], description: `${c.description} (proved by ${tmp}, which is then dropped)` },
+        { steps: [setNotNull, drop], transactional: true, min: 3, later: true,
+          down: [dropNotNull, check(false)], description: `${c.description} (proved by ${tmp}, which is then dropped)` },
       ];
     }
     return null;
@@ -201,7 +267,7 @@ export function onlineStrategies(up: Change[], down: Change[], from: Catalog, to
   for (const c of up) {
     let base = 0;
     for (const r of [...c.requires, c.id]) base = Math.max(base, createdIn.get(r) ?? 0);
-    const steps = stepsOf(c);
+    const steps = onlineStepsOf(c);
     if (!steps) {
       let k = base;
       while (segmentTransactional(k) !== c.transactional) k++;
@@ -210,7 +276,8 @@ export function onlineStrategies(up: Change[], down: Change[], from: Catalog, to
         const t = to.objects[c.id];
         const table = t && t.kind === 'constraint' ? to.objects[t.table] : undefined;
         if (c.kind === 'constraint' && c.op === 'create' && t && table) {
-          seg(k).down.push({ ...c, op: 'drop', description: `undo: ${c.description}`, sql: [`ALTER TABLE ${quote(table.schema)}.${quote(table.name)} DROP CONSTRAINT ${quote(t.name)}`], segment: k, creates: [], drops: [], requires: [], releases: [] });
+          const undo = dropConstraintStep({ constraint: t.id, table: (t as ConstraintObject).table, on: qualified(table.schema, table.name), name: quoteIdent(t.name) });
+          seg(k).down.push(stepChange(c, [undo], { op: 'drop', description: `undo: ${c.description}`, segment: k, creates: [], drops: [], requires: [], releases: [] }));
         } else {
           const cause = [...c.requires, c.id].find((r) => (createdIn.get(r) ?? 0) === base && creator.has(r));
           if (cause) return creator.get(cause)!;
@@ -229,14 +296,14 @@ export function onlineStrategies(up: Change[], down: Change[], from: Catalog, to
       let k = Math.max(base, s.min, s.later ? prev + 1 : prev, 0);
       while (segmentTransactional(k) !== s.transactional) k++;
       prev = k;
-      const step: SegmentedChange = {
-        ...c, description: s.description, sql: s.sql, transactional: s.transactional, segment: k,
+      const step = stepChange(c, s.steps, {
+        description: s.description, transactional: s.transactional, segment: k,
         creates: i === 0 ? c.creates : [], drops: i === 0 ? c.drops : [], requires: i === 0 ? c.requires : [], releases: i === 0 ? c.releases : [],
-      };
+      });
       seg(k).up.push(step);
       if (s.creates) for (const id of [...c.creates, c.id]) { createdIn.set(id, Math.max(createdIn.get(id) ?? 0, k)); if (k > 0) creator.set(id, c.id); }
       if (s.down.length) {
-        seg(k).down.push({ ...c, op: c.op === 'create' ? 'drop' : c.op, description: `undo: ${s.description}`, sql: s.down, transactional: true, segment: k, creates: [], drops: [], requires: [], releases: [] });
+        seg(k).down.push(stepChange(c, s.down, { op: c.op === 'create' ? 'drop' : c.op, description: `undo: ${s.description}`, segment: k, creates: [], drops: [], requires: [], releases: [] }));
       }
     });
     for (const d of downById.get(c.id) ?? []) movedDowns.add(d);
@@ -267,6 +334,81 @@ export function onlineStrategies(up: Change[], down: Change[], from: Catalog, to
   const renumber = new Map(kept.map((s, i) => [s.k, i]));
   const outUp = kept.flatMap((s) => s.up.map((c) => ({ ...c, segment: renumber.get(s.k)! })));
   const outDown = [...kept].reverse().flatMap((s) => s.down.map((c) => ({ ...c, segment: renumber.get(s.k)! })));
-  return { up: outUp, down: outDown, tempChecks, rewritten };
+  return { up: outUp, down: outDown, tempChecks, rewritten, notes };
   }
+}
+
+/** True when an object of `cat` depends on `id` (pg_depend), e.g. a foreign key on a unique index. */
+function dependedOn(id: string, cat: Catalog): boolean {
+  return Object.values(cat.objects).some((o) => o.deps.includes(id));
+}
+
+/** The four typed steps of a changed index's plain form: up drop and build, down drop and build. */
+interface IndexReplacement {
+  schema: string;
+  name: string;
+  /** Builds the new definition (up). */
+  build: CreateIndexStep;
+  /** Drops the old index (up). */
+  drop: DropIndexStep;
+  /** Builds the old definition (down). */
+  oldBuild: CreateIndexStep;
+  /** Drops the new index (down). */
+  newDrop: DropIndexStep;
+}
+
+/**
+ * The steps of index `id` when the plan replaces it (a changed definition) on an existing plain
+ * table and nothing depends on it, else null. `existing` tells a plain table of the current state
+ * that the plan keeps.
+ */
+function indexReplacement(id: string, up: Change[], down: Change[], from: Catalog, to: Catalog, existing: (table: string) => boolean): IndexReplacement | null {
+  const a = from.objects[id];
+  const b = to.objects[id];
+  if (a?.kind !== 'index' || b?.kind !== 'index' || a.inherited || b.inherited || a.invalid || a.table !== b.table || !existing(b.table)) return null;
+  if (dependedOn(id, from) || dependedOn(id, to)) return null;
+  const pair = (changes: Change[]) => {
+    const mine = changes.filter((c) => c.id === id);
+    if (mine.length !== 2 || mine.some((c) => c.op !== 'replace')) return null;
+    const drop = mine.map((c) => only(c, 'drop_index')).find(Boolean);
+    const build = mine.map((c) => only(c, 'create_index')).find(Boolean);
+    return drop && build ? { drop, build } : null;
+  };
+  const u = pair(up);
+  const d = pair(down);
+  if (!u || !d) return null;
+  return { schema: b.schema, name: b.name, build: u.build, drop: u.drop, oldBuild: d.build, newDrop: d.drop };
+}
+
+/**
+ * Why changes on existing tables keep a plain, blocking form although an online form exists for
+ * their kind: an index replaced or dropped on a partitioned table or a partition (PostgreSQL cannot
+ * build or drop a partitioned index CONCURRENTLY), an index other objects depend on, and a PRIMARY
+ * KEY, UNIQUE or EXCLUDE constraint replaced with its index (the index can only go with its
+ * constraint). One line per object.
+ */
+function plainNotes(up: Change[], from: Catalog, to: Catalog): string[] {
+  const recreated = new Set(up.filter((c) => c.kind === 'table' && (c.op === 'create' || c.op === 'replace')).map((c) => c.id));
+  const notes: string[] = [];
+  const seen = new Set<string>();
+  const label = (id: string) => id.slice(id.indexOf(':') + 1);
+  for (const c of up) {
+    if (seen.has(c.id) || (c.op !== 'replace' && c.op !== 'drop')) continue;
+    const o = from.objects[c.id];
+    if (!o || (o.kind !== 'index' && o.kind !== 'constraint') || o.inherited) continue;
+    const t = from.objects[o.table];
+    if (t?.kind !== 'table' || !to.objects[o.table] || recreated.has(o.table) || t.foreign) continue;
+    const verb = c.op === 'drop' ? 'dropped' : 're-created';
+    let why: string | null = null;
+    if (o.kind === 'index') {
+      if (t.partitionKey || t.partitionOf) why = `${label(t.id)} is ${t.partitionKey ? 'partitioned' : 'a partition'}: PostgreSQL cannot build or drop a partitioned table's index CONCURRENTLY`;
+      else if (dependedOn(c.id, from)) why = `other objects depend on it (${Object.values(from.objects).filter((x) => x.deps.includes(c.id)).map((x) => label(x.id)).join(', ')})`;
+      if (why) notes.push(`index ${label(c.id)} is ${verb} with plain DROP INDEX / CREATE INDEX (writes to ${label(t.id)} wait): ${why}`);
+    } else if (o.type === 'p' || o.type === 'u' || o.type === 'x') {
+      const kind = { p: 'PRIMARY KEY', u: 'UNIQUE', x: 'EXCLUDE' }[o.type];
+      notes.push(`${kind} constraint ${label(c.id)} is ${verb} with its index under ACCESS EXCLUSIVE (reads and writes of ${label(t.id)} wait): the index behind a constraint can only be dropped with the constraint, not CONCURRENTLY`);
+    }
+    seen.add(c.id);
+  }
+  return notes;
 }

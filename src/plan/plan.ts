@@ -107,7 +107,7 @@ export function buildPlan(from: Catalog, to: Catalog, options: PlanOptions = {})
   const upOrdered = orderChanges(diff(from, target));
   const downOrdered = orderChanges(diff(target, from));
   const online = options.online === false
-    ? { up: upOrdered.changes, down: downOrdered.changes, tempChecks: [] }
+    ? { up: upOrdered.changes, down: downOrdered.changes, tempChecks: [], notes: [] }
     : onlineStrategies(upOrdered.changes, downOrdered.changes, from, target);
   // SET NOT NULL after a validated temporary check does not scan: the hazards see the check.
   const hazardFrom = online.tempChecks.length
@@ -127,7 +127,7 @@ export function buildPlan(from: Catalog, to: Catalog, options: PlanOptions = {})
   const downById = new Map<string, string[]>();
   for (const d of down) downById.set(d.id, [...(downById.get(d.id) ?? []), ...d.sql]);
   for (const u of up) u.reverse = downById.get(u.id) ?? [];
-  const warnings: string[] = [...(options.renames?.warnings ?? []), ...required.warnings];
+  const warnings: string[] = [...(options.renames?.warnings ?? []), ...required.warnings, ...online.notes];
   const seen = new Set<string>();
   for (const u of [...from.unmodelled, ...to.unmodelled]) {
     const line = `not modelled: ${u.kind} ${u.name}`;

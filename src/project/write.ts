@@ -54,8 +54,14 @@ function runs(changes: PlannedChange[]): PlannedChange[][] {
   return out;
 }
 
-/** Statements that scan or build for long: an index build or a constraint validation. */
-const LONG_RE = /^\s*(CREATE\s+(UNIQUE\s+)?INDEX|ALTER\s+TABLE\s[\s\S]*\sVALIDATE\s+CONSTRAINT\s)/i;
+/**
+ * True for a change that scans or builds for long: an index build or a constraint validation (read
+ * from its typed steps; an untyped change creating an index counts too).
+ */
+function isLong(c: PlannedChange): boolean {
+  if (c.steps) return c.steps.some((s) => s.verb === 'create_index' || s.verb === 'validate_constraint');
+  return c.kind === 'index' && (c.op === 'create' || c.op === 'replace');
+}
 
 /**
  * The timeouts of one generated file: header lines (read by the runner, which restores the session
@@ -66,7 +72,7 @@ const LONG_RE = /^\s*(CREATE\s+(UNIQUE\s+)?INDEX|ALTER\s+TABLE\s[\s\S]*\sVALIDAT
  */
 function timeouts(config: Config, group: PlannedChange[]): { header: string[]; up: string[] } {
   const o = config.online ?? ONLINE_DEFAULTS;
-  const long = group.some((c) => c.sql.some((q) => LONG_RE.test(q)));
+  const long = group.some(isLong);
   const st = long ? o.indexStatementTimeout : o.statementTimeout;
   const set = group[0]!.transactional ? 'SET LOCAL' : 'SET';
   const lit = (v: string) => `'${v.replace(/'/g, "''")}'`;
