@@ -8,6 +8,7 @@ import { nextVersion } from '../project/write.js';
 import { CONFIG_FILE } from '../config/config.js';
 import { action, config, EXIT, err, out } from './common.js';
 import { adoptDatabase, SCHEMA_LAYOUTS, type SchemaLayout } from '../project/adopt.js';
+import { schemaFromHistory } from '../project/adopt-history.js';
 import { shadowFor } from '../project/states.js';
 import { redactUrl } from '../db/redact.js';
 
@@ -30,14 +31,17 @@ table: public.schema_migrations
 export function register(program: Command): void {
   program
     .command('init')
-    .description('scaffold schemaplan.yaml, schema/schema.sql, migrations/ and plans/; --from-url adopts an existing database')
+    .description('scaffold schemaplan.yaml, schema/schema.sql, migrations/ and plans/; --from-url adopts an existing database, --from-history writes schema/ from the migration history')
     .option('--from-url <url>', 'adopt this database: write its schema to schema/schema.sql and a baseline migration, and record the baseline as applied in it')
+    .option('--from-history', 'write schema/ from the migrations already in migrations/ (replayed in the shadow; nothing is run on a database)')
     .option('--no-record', 'with --from-url: write the files but do not record the baseline in the database')
-    .option('--layout <layout>', 'with --from-url: single (schema/schema.sql), by-schema (schema/<schema>.sql) or by-object (schema/<schema>/<kind>/<name>.sql)', 'single')
+    .option('--layout <layout>', 'with --from-url or --from-history: single (schema/schema.sql), by-schema (schema/<schema>.sql) or by-object (schema/<schema>/<kind>/<name>.sql)', 'single')
     .option('--force', 'with --from-url: re-adopt a database schemaplan already adopted (rewrites schema/, replaces its baseline)')
-    .action(action(async (flags: { fromUrl?: string; record: boolean; layout: string; force?: boolean }) => {
+    .action(action(async (flags: { fromUrl?: string; fromHistory?: boolean; record: boolean; layout: string; force?: boolean }) => {
       if (!(SCHEMA_LAYOUTS as readonly string[]).includes(flags.layout)) throw new Error(`unknown --layout ${flags.layout}: use ${SCHEMA_LAYOUTS.join(', ')}`);
-      if (!flags.fromUrl && (flags.layout !== 'single' || flags.force)) throw new Error('--layout and --force apply to init --from-url');
+      if (flags.fromUrl && flags.fromHistory) throw new Error('--from-url and --from-history are two ways to write schema/: use one');
+      if (!flags.fromUrl && flags.force) throw new Error('--force applies to init --from-url');
+      if (!flags.fromUrl && !flags.fromHistory && flags.layout !== 'single') throw new Error('--layout applies to init --from-url and init --from-history');
       const root = program.opts().project ?? process.cwd();
       const made: string[] = [];
       const write = (rel: string, text: string) => {
@@ -57,6 +61,14 @@ export function register(program: Command): void {
         }
       }
       out(made.length ? `created ${made.join(', ')}` : 'already initialised');
+      if (flags.fromHistory) {
+        const cfg = config(program.opts());
+        const res = await schemaFromHistory(cfg, shadowFor(cfg, undefined, { report: err }), flags.layout as SchemaLayout);
+        for (const w of res.warnings) err(`warning: ${w}`);
+        const many = res.schemaFiles.length === 1 && res.schemaFiles[0] === res.schemaFile ? '' : `${res.schemaFiles.length} files, `;
+        out(`wrote ${res.schemaFile} (${many}${res.objects} objects in ${res.schemas.length} schema(s): ${res.schemas.join(', ')}; loaded in a shadow, it reproduces the history of ${res.migrations} migration(s))`);
+        out('Next: edit schema/ and run `schemaplan plan <name>`; `schemaplan check` compares schema/ with the history.');
+      }
       if (flags.fromUrl) {
         const cfg = config({ ...program.opts(), url: flags.fromUrl });
         const res = await adoptDatabase(cfg, flags.fromUrl, shadowFor(cfg, flags.fromUrl, { report: err }), {

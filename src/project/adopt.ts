@@ -62,9 +62,9 @@ export interface AdoptResult {
 }
 
 /** The text of a schema file that creates what `changes` create (their order kept). */
-function schemaText(changes: PlannedChange[], source: string): string {
+function schemaText(changes: PlannedChange[], source: string, command: string): string {
   const head = [
-    `-- Desired state, adopted from ${source} by \`schemaplan init --from-url\`.`,
+    `-- Desired state, adopted from ${source} by \`schemaplan ${command}\`.`,
     '-- Edit this file, then run `schemaplan plan <name>`.',
     '',
   ];
@@ -117,8 +117,10 @@ function fileFor(c: PlannedChange, target: Catalog, layout: Exclude<SchemaLayout
 /**
  * The schema files of `plan` in `layout`: path relative to the schema target (for `single`, the
  * file name itself) → text. Statements keep the plan's order within each file.
+ * @param source what the state was read from, for the files' header (password-free)
+ * @param command the command named in the header (`init --from-url`, `init --from-history`)
  */
-export function layoutFiles(plan: Plan, target: Catalog, layout: SchemaLayout, source: string, singleName = 'schema.sql'): Map<string, string> {
+export function layoutFiles(plan: Plan, target: Catalog, layout: SchemaLayout, source: string, singleName = 'schema.sql', command = 'init --from-url'): Map<string, string> {
   const groups = new Map<string, PlannedChange[]>();
   for (const c of plan.up) {
     const file = layout === 'single' ? singleName : fileFor(c, target, layout);
@@ -128,7 +130,7 @@ export function layoutFiles(plan: Plan, target: Catalog, layout: SchemaLayout, s
   }
   if (!groups.size) groups.set(layout === 'single' ? singleName : '000_database.sql', []);
   const out = new Map<string, string>();
-  for (const f of [...groups.keys()].sort()) out.set(f, schemaText(groups.get(f)!, source));
+  for (const f of [...groups.keys()].sort()) out.set(f, schemaText(groups.get(f)!, source, command));
   return out;
 }
 
@@ -180,13 +182,13 @@ function refuseForeignHistory(config: Config, rows: TrackedRow[]): void {
 }
 
 /** Removes `dir` and its parents while they are empty, stopping at `stop` (never removed). */
-function removeEmptyParents(dir: string, stop: string): void {
+export function removeEmptyParents(dir: string, stop: string): void {
   const root = path.resolve(stop);
   for (let d = path.resolve(dir); d.startsWith(root + path.sep) && fs.existsSync(d) && fs.readdirSync(d).length === 0; d = path.dirname(d)) fs.rmdirSync(d);
 }
 
 /** True when the schema sources hold nothing but comments and white space (a fresh `init`). */
-async function schemaIsEmpty(config: Config): Promise<boolean> {
+export async function schemaIsEmpty(config: Config): Promise<boolean> {
   await loadParser();
   const files = config.schema.filter((s) => fs.existsSync(s)).flatMap((s) => listSchemaFiles([s]));
   // PostgreSQL's parser decides (comments of either kind, white space): a file that does not parse is not empty.

@@ -200,6 +200,29 @@ describe('seed systems moved to schemaplan in one step', { timeout: 300_000 }, (
     expect(rows[0]).toMatchObject({ name: 'Create Users Table', checksum: sum });
   });
 
+  it('002: init --from-history writes schema/ from the history (one file, or one per object); plan then finds nothing to do', async () => {
+    for (const layout of ['single', 'by-object']) {
+      // A team that had only its migrations: no schemaplan.yaml, no schema/.
+      const dir = copyDir(path.join(SEEDS, 'updown-id'));
+      fs.rmSync(path.join(dir, 'schema'), { recursive: true });
+      fs.rmSync(path.join(dir, 'schemaplan.yaml'));
+      const init = ok(await cli(dir, ['init', '--from-history', '--layout', layout]), 'init --from-history');
+      expect(init.stdout).toContain('loaded in a shadow, it reproduces the history of 3 migration(s)');
+      const written = fs.readdirSync(path.join(dir, 'schema'), { recursive: true }).map(String).filter((f) => f.endsWith('.sql')).sort();
+      expect(written).toEqual(layout === 'single' ? ['schema.sql'] : ['public/table/agent_definitions.sql', 'public/table/example_table.sql', 'public/table/users.sql']);
+      const before = fs.readdirSync(path.join(dir, 'migrations')).sort();
+      const plan = ok(await cli(dir, ['plan', 'nothing']), 'plan');
+      expect(plan.stdout).toContain('No changes');
+      expect(fs.readdirSync(path.join(dir, 'migrations')).sort()).toEqual(before);
+      ok(await cli(dir, ['import', '--from', 'updown']), 'import');
+      expect((await cli(dir, ['check'])).stdout).toContain('check: clean');
+      // A second run refuses: the desired state exists.
+      const again = await cli(dir, ['init', '--from-history']);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toContain('the schema files already hold SQL');
+    }
+  });
+
   it('003 dbmate: files kept as they are, schema_migrations adopted in place', async () => {
     const dir = copyDir(path.join(SEEDS, 'dbmate'));
     const url = await createDatabase('seed_dbmate');
