@@ -36,10 +36,10 @@ async function catalogOf(sql: string) {
   }
 }
 
-/** A PGlite holding FROM (the current state) and the plan from FROM to TO. */
-async function planned() {
-  const from = await catalogOf(FROM);
-  const to = await catalogOf(TO);
+/** A PGlite holding `a` (the current state, FROM by default) and the plan from it to `b`. */
+async function planned(a = FROM, b = TO) {
+  const from = await catalogOf(a);
+  const to = await catalogOf(b);
   await to.db.close();
   return { from, plan: buildPlan(from.cat, to.cat) };
 }
@@ -75,5 +75,25 @@ describe('a plan proves itself before it is written', { timeout: 120_000 }, () =
     expect(e.message).toContain('the up sections do not reach the planned state');
     expect(e.details.join('\n')).toContain('public.t_note_idx');
     await from.db.close();
+  });
+
+  it('proves a changed index replaced concurrently (transaction:false up and down); a down section marked transactional that holds DROP INDEX CONCURRENTLY fails', async () => {
+    const a = 'CREATE TABLE t (id int PRIMARY KEY, note text); CREATE INDEX t_note_idx ON t (note);';
+    const b = 'CREATE TABLE t (id int PRIMARY KEY, note text); CREATE INDEX t_note_idx ON t (note, id);';
+    const ok = await planned(a, b);
+    const rendered = renderPlan(config, 'x', ok.plan);
+    expect(rendered.migrations.map((f) => f.transactional)).toEqual([false]);
+    await expect(provePlan(ok.from.db, ok.plan, rendered, root, {})).resolves.toBeUndefined();
+    await ok.from.db.close();
+
+    const bad = await planned(a, b);
+    const tampered = renderPlan(config, 'x', bad.plan);
+    const text = tampered.migrations[0]!.text;
+    expect(text).toContain('-- migrate:down transaction:false\n');
+    tampered.migrations[0]!.text = text.replace('-- migrate:down transaction:false\n', '-- migrate:down\n');
+    const e = await provePlan(bad.from.db, bad.plan, tampered, root, {}).catch((x) => x);
+    expect(e).toBeInstanceOf(ProofError);
+    expect(e.message).toMatch(/down section, migrations\/\d{14}_x\.sql:\d+:\d+: CREATE INDEX CONCURRENTLY cannot run inside a transaction block/);
+    await bad.from.db.close();
   });
 });

@@ -13,7 +13,7 @@ import type { Shadow } from '../db/shadow.js';
 import { diff } from '../diff/index.js';
 import type { Change } from '../diff/change.js';
 import { isBaseline, loadHistory, SUM_FILE, verifySum, type Migration } from '../migrations/index.js';
-import { executeScript } from '../sql/execute.js';
+import { executeScript, executeSection, IN_TRANSACTION_BLOCK_SQLSTATE, SqlExecutionError } from '../sql/execute.js';
 import { splitStatements } from '../sql/split.js';
 import { shadowTracking, status } from '../runner/index.js';
 import { lintPaths, type LintOptions } from '../lint/index.js';
@@ -179,9 +179,14 @@ async function replayAndRoundTrip(config: Config, openShadow: () => Promise<Shad
         // so there is no previous state to restore, and nothing before it is reverted either.
         if (isBaseline(m)) break;
         try {
-          await executeScript(db, m.parsed.down, m.relFile, (m.parsed.downLine ?? 1) - 1);
+          // In its transaction mode, as `down` runs it: a CONCURRENTLY statement in a transactional
+          // down section fails here as it would there.
+          await executeSection(db, m.parsed.down, m.relFile, (m.parsed.downLine ?? 1) - 1, m.parsed.downTransactional);
         } catch (e: any) {
-          problems.push({ kind: 'down', message: `down section of ${m.relFile} fails: ${e.message}`, file: m.relFile });
+          const hint = e instanceof SqlExecutionError && e.sqlstate === IN_TRANSACTION_BLOCK_SQLSTATE && m.parsed.downTransactional
+            ? ' (the down section runs in a transaction: mark it `-- migrate:down transaction:false`)'
+            : '';
+          problems.push({ kind: 'down', message: `down section of ${m.relFile} fails: ${e.message}${hint}`, file: m.relFile });
           break;
         }
         const after = await introspect(db, opts);

@@ -14,7 +14,7 @@ import type { Db } from '../db/types.js';
 import { diff } from '../diff/index.js';
 import { parseMigration } from '../migrations/index.js';
 import type { Plan } from '../plan/plan.js';
-import { executeScript, SqlExecutionError } from '../sql/execute.js';
+import { executeSection, SqlExecutionError } from '../sql/execute.js';
 import { describeChanges } from './check.js';
 import type { RenderedFile, RenderedPlan } from './write.js';
 
@@ -28,18 +28,7 @@ export class ProofError extends Error {
 
 /** Runs one section of a rendered file on `db` in its transaction mode. */
 async function runSection(db: Db, text: string, file: string, lineOffset: number, transactional: boolean): Promise<void> {
-  if (!transactional) {
-    await executeScript(db, text, file, lineOffset);
-    return;
-  }
-  await db.exec('BEGIN');
-  try {
-    await executeScript(db, text, file, lineOffset);
-    await db.exec('COMMIT');
-  } catch (e) {
-    await db.exec('ROLLBACK').catch(() => undefined);
-    throw e;
-  }
+  await executeSection(db, text, file, lineOffset, transactional);
 }
 
 /** `catalog` must equal `wanted`; otherwise a ProofError naming what differs. */

@@ -59,6 +59,30 @@ export async function executeScript(db: Db, text: string, file: string, lineOffs
 }
 
 /**
+ * Runs a migration section in its transaction mode: inside one transaction block (BEGIN … COMMIT,
+ * rolled back on failure) unless `transactional` is false, when each statement runs on its own
+ * (autocommit), as `transaction:false` sections do under the runner and dbmate. A statement that
+ * cannot run inside a transaction block (CREATE/DROP INDEX CONCURRENTLY …) in a transactional section
+ * fails as PostgreSQL makes it fail (SQLSTATE 25001).
+ * @throws SqlExecutionError as {@link executeScript}
+ */
+export async function executeSection(db: Db, text: string, file: string, lineOffset: number, transactional: boolean): Promise<Statement[]> {
+  if (!transactional) return executeScript(db, text, file, lineOffset);
+  await db.exec('BEGIN');
+  try {
+    const stmts = await executeScript(db, text, file, lineOffset);
+    await db.exec('COMMIT');
+    return stmts;
+  } catch (e) {
+    await db.exec('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
+}
+
+/** SQLSTATE active_sql_transaction: a statement that cannot run inside a transaction block ran in one. */
+export const IN_TRANSACTION_BLOCK_SQLSTATE = '25001';
+
+/**
  * Runs one parsed statement; a PostgreSQL error becomes a SqlExecutionError at file:line:column
  * (from the error's 1-based `position` in the statement when PostgreSQL gives one, else the
  * statement's first character). `lineOffset` = lines before the statement's text in the file.
