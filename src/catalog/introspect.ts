@@ -1,15 +1,14 @@
 /**
- * Introspection: one database → Catalog. Two round trips: pg-introspection's query (namespaces,
- * classes, attributes, constraints, types, enums, extensions, indexes, inheritance, descriptions)
- * and one query of ours for what it does not give: definition text from `pg_get_*def`,
- * `pg_get_expr` and `format_type`, all functions including trigger functions and aggregates,
- * triggers, views, policies, rules, extended statistics, collations, text search objects, event
- * triggers, privileges (`aclexplode`), default privileges, sequence parameters and the full
- * `pg_depend` graph. Publications, subscriptions, foreign-data wrappers, servers, user mappings and
+ * Introspection: one database → Catalog, read by catalog queries of our own restricted to the
+ * schemas in scope. One round trip reads the schema list, one the structural rows
+ * (queries/structure.ts: schemas, extensions, relations, attributes, types, enum labels,
+ * constraints, indexes, inheritance) together with the definition rows (queries/definitions.ts:
+ * definition text from `pg_get_*def`, `pg_get_expr` and `format_type`, functions, triggers, views,
+ * policies, rules, extended statistics, collations, text search objects, event triggers,
+ * privileges, default privileges, sequence parameters and the `pg_depend` graph). Publications, subscriptions, foreign-data wrappers, servers, user mappings and
  * foreign-table options are read by catalog/foreign.ts (two more round trips, built for the reading
  * role's privileges). Objects of kinds not modelled are listed in `Catalog.unmodelled`.
  */
-import pgIntrospection, { type Introspection } from 'pg-introspection';
 import type { Db } from '../db/types.js';
 import {
   objectId,
@@ -41,10 +40,10 @@ import {
 } from './normalize.js';
 import { addForeignObjects, foreignColumnOptions, foreignTableInfo, readForeign, type ForeignRows } from './foreign.js';
 import { qualified } from '../db/quote.js';
+import { DEFINITIONS_SQL, parseDefinitions, type DefinitionRows } from './queries/definitions.js';
+import { parseStructure, STRUCTURE_SQL, type StructureRows } from './queries/structure.js';
 import { DEFAULT_SCHEMAS, patternRegExp, resolveSchemas, SCHEMA_LIST_SQL, type SchemaRow } from './scope.js';
 
-// pg-introspection is CommonJS: named imports are not detected by Node's ESM loader.
-const { makeIntrospectionQuery, parseIntrospectionResults } = pgIntrospection;
 
 /** What to read. */
 export interface IntrospectOptions {
@@ -62,262 +61,6 @@ export interface IntrospectOptions {
   exclude?: string[];
 }
 
-/** `is not an extension member` for a catalog row (`cls` the catalog, `o` the oid expression). */
-const notExt = (cls: string, o: string) => `not exists (select 1 from pg_depend xd where xd.classid = '${cls}'::regclass and xd.objid = ${o} and xd.deptype = 'e')`;
-const ownerName = (col: string) => `nullif(pg_get_userbyid(${col}), current_user)`;
-const aclItems = (acl: string, owner: string) =>
-  `(select coalesce(json_agg(json_build_array(case when e.grantee = ${owner} then '@owner' when e.grantee = 0 then 'PUBLIC' else pg_get_userbyid(e.grantee) end, e.privilege_type, e.is_grantable)), '[]') from aclexplode(${acl}) e)`;
-const finalModify = (c: string) => `case ${c} when 'r' then 'READ_ONLY' when 's' then 'SHAREABLE' else 'READ_WRITE' end`;
-
-const SUPPLEMENT = `
-select json_build_object(
-  'version', current_setting('server_version_num')::int,
-  'user', current_user,
-  'roles', (select json_agg(rolname order by rolname) from pg_roles),
-  'owners', (select coalesce(json_agg(json_build_array(x.cls, x.oid, x.owner)), '[]') from (
-      select 'pg_namespace' as cls, n.oid, ${ownerName('n.nspowner')} as owner from pg_namespace n where n.nspname = any($1)
-      union all select 'pg_class', c.oid, ${ownerName('c.relowner')} from pg_class c join pg_namespace n on n.oid = c.relnamespace
-        where n.nspname = any($1) and c.relkind in ('r','p','v','m','S','c','f')
-      union all select 'pg_type', t.oid, ${ownerName('t.typowner')} from pg_type t join pg_namespace n on n.oid = t.typnamespace
-        where n.nspname = any($1) and t.typtype in ('e','d','r','c')
-    ) x where x.owner is not null),
-  'attrs', (select coalesce(json_agg(json_build_object(
-      'relid', a.attrelid, 'num', a.attnum, 'type', format_type(a.atttypid, a.atttypmod),
-      'default', pg_get_expr(d.adbin, d.adrelid),
-      'collation', case when a.attcollation <> 0 and a.attcollation <> t.typcollation
-        then quote_ident(cn.nspname) || '.' || quote_ident(co.collname) end,
-      'storage', case when a.attstorage <> t.typstorage then a.attstorage end,
-      'compression', case to_jsonb(a) ->> 'attcompression' when 'p' then 'pglz' when 'l' then 'lz4' end)), '[]')
-    from pg_attribute a
-    join pg_class c on c.oid = a.attrelid
-    join pg_namespace n on n.oid = c.relnamespace
-    join pg_type t on t.oid = a.atttypid
-    left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
-    left join pg_collation co on co.oid = a.attcollation
-    left join pg_namespace cn on cn.oid = co.collnamespace
-    where n.nspname = any($1) and a.attnum > 0 and not a.attisdropped and c.relkind in ('r','p','v','m','f','c')),
-  'indexdefs', (select coalesce(json_agg(json_build_object('oid', i.indexrelid, 'def', pg_get_indexdef(i.indexrelid),
-      'inherited', exists (select 1 from pg_inherits h where h.inhrelid = i.indexrelid), 'valid', i.indisvalid)), '[]')
-    from pg_index i join pg_class c on c.oid = i.indexrelid join pg_namespace n on n.oid = c.relnamespace
-    where n.nspname = any($1)),
-  'condefs', (select coalesce(json_agg(json_build_object('oid', co.oid, 'def', pg_get_constraintdef(co.oid),
-      'parentSameRel', exists (select 1 from pg_constraint pc where pc.oid = co.conparentid and pc.conrelid = co.conrelid))), '[]')
-    from pg_constraint co join pg_namespace n on n.oid = co.connamespace
-    where n.nspname = any($1) and co.contype in ('p','u','c','f','x')),
-  'procs', (select coalesce(json_agg(json_build_object(
-      'oid', p.oid, 'schema', n.nspname, 'name', p.proname, 'kind', p.prokind,
-      'identity', pg_get_function_identity_arguments(p.oid), 'args', pg_get_function_arguments(p.oid),
-      'result', pg_get_function_result(p.oid), 'lang', l.lanname, 'owner', ${ownerName('p.proowner')},
-      'acl', case when p.proacl is not null then ${aclItems('p.proacl', 'p.proowner')} end,
-      'def', case when p.prokind in ('f','p','w') then pg_get_functiondef(p.oid) else
-        'CREATE AGGREGATE ' || quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '('
-        || case when p.pronargs = 0 then '*' else pg_get_function_arguments(p.oid) end || ') ('
-        || concat_ws(', ',
-          'SFUNC = ' || a.aggtransfn::regproc::text,
-          'STYPE = ' || format_type(a.aggtranstype, null),
-          case when a.aggtransspace <> 0 then 'SSPACE = ' || a.aggtransspace end,
-          case when a.aggfinalfn <> 0 then 'FINALFUNC = ' || a.aggfinalfn::regproc::text end,
-          case when a.aggfinalextra then 'FINALFUNC_EXTRA' end,
-          case when a.aggfinalfn <> 0 then 'FINALFUNC_MODIFY = ' || ${finalModify('a.aggfinalmodify')} end,
-          case when a.aggcombinefn <> 0 then 'COMBINEFUNC = ' || a.aggcombinefn::regproc::text end,
-          case when a.aggserialfn <> 0 then 'SERIALFUNC = ' || a.aggserialfn::regproc::text end,
-          case when a.aggdeserialfn <> 0 then 'DESERIALFUNC = ' || a.aggdeserialfn::regproc::text end,
-          case when a.agginitval is not null then 'INITCOND = ' || quote_literal(a.agginitval) end,
-          case when a.aggmtransfn <> 0 then 'MSFUNC = ' || a.aggmtransfn::regproc::text end,
-          case when a.aggminvtransfn <> 0 then 'MINVFUNC = ' || a.aggminvtransfn::regproc::text end,
-          case when a.aggmtranstype <> 0 then 'MSTYPE = ' || format_type(a.aggmtranstype, null) end,
-          case when a.aggmtransspace <> 0 then 'MSSPACE = ' || a.aggmtransspace end,
-          case when a.aggmfinalfn <> 0 then 'MFINALFUNC = ' || a.aggmfinalfn::regproc::text end,
-          case when a.aggmfinalextra then 'MFINALFUNC_EXTRA' end,
-          case when a.aggmfinalfn <> 0 then 'MFINALFUNC_MODIFY = ' || ${finalModify('a.aggmfinalmodify')} end,
-          case when a.aggminitval is not null then 'MINITCOND = ' || quote_literal(a.aggminitval) end,
-          case when a.aggsortop <> 0 then (select 'SORTOP = OPERATOR(' || quote_ident(son.nspname) || '.' || so.oprname || ')'
-            from pg_operator so join pg_namespace son on son.oid = so.oprnamespace where so.oid = a.aggsortop) end,
-          case p.proparallel when 's' then 'PARALLEL = SAFE' when 'r' then 'PARALLEL = RESTRICTED' end,
-          case when a.aggkind = 'h' then 'HYPOTHETICAL' end)
-        || ')' end)), '[]')
-    from pg_proc p join pg_namespace n on n.oid = p.pronamespace join pg_language l on l.oid = p.prolang
-    left join pg_aggregate a on a.aggfnoid = p.oid
-    where n.nspname = any($1) and ${notExt('pg_proc', 'p.oid')}
-      and not exists (select 1 from pg_depend xi where xi.classid = 'pg_proc'::regclass and xi.objid = p.oid and xi.deptype = 'i')),
-  'triggers', (select coalesce(json_agg(json_build_object(
-      'oid', tg.oid, 'relid', tg.tgrelid, 'name', tg.tgname, 'def', pg_get_triggerdef(tg.oid),
-      'enabled', tg.tgenabled, 'comment', obj_description(tg.oid, 'pg_trigger'), 'inherited', tg.tgparentid <> 0)), '[]')
-    from pg_trigger tg join pg_class c on c.oid = tg.tgrelid join pg_namespace n on n.oid = c.relnamespace
-    where n.nspname = any($1) and not tg.tgisinternal),
-  'sequences', (select coalesce(json_agg(json_build_object(
-      'relid', s.seqrelid, 'type', format_type(s.seqtypid, null), 'start', s.seqstart::text,
-      'increment', s.seqincrement::text, 'min', s.seqmin::text, 'max', s.seqmax::text,
-      'cache', s.seqcache::text, 'cycle', s.seqcycle)), '[]')
-    from pg_sequence s join pg_class c on c.oid = s.seqrelid join pg_namespace n on n.oid = c.relnamespace
-    where n.nspname = any($1)),
-  'attrdefs', (select coalesce(json_agg(json_build_object('oid', d.oid, 'relid', d.adrelid, 'num', d.adnum)), '[]')
-    from pg_attrdef d join pg_class c on c.oid = d.adrelid join pg_namespace n on n.oid = c.relnamespace
-    where n.nspname = any($1)),
-  'rels', (select coalesce(json_agg(json_build_object('oid', c.oid,
-      'viewdef', case when c.relkind in ('v','m') then pg_get_viewdef(c.oid) end,
-      'partkey', case when c.relkind = 'p' then pg_get_partkeydef(c.oid) end,
-      'bound', case when c.relispartition then pg_get_expr(c.relpartbound, c.oid) end,
-      'rules', (select json_agg(r.oid) from pg_rewrite r where r.ev_class = c.oid and r.rulename = '_RETURN'))), '[]')
-    from pg_class c join pg_namespace n on n.oid = c.relnamespace
-    where n.nspname = any($1) and (c.relkind in ('v','m','p') or c.relispartition)),
-  'domains', (select coalesce(json_agg(json_build_object('oid', t.oid,
-      'base', format_type(t.typbasetype, t.typtypmod),
-      'default', t.typdefault,
-      'collation', case when t.typcollation <> 0 and t.typcollation <> bt.typcollation
-        then (select quote_ident(cn.nspname) || '.' || quote_ident(co.collname) from pg_collation co join pg_namespace cn on cn.oid = co.collnamespace where co.oid = t.typcollation) end,
-      'constraints', (select json_agg(json_build_object('oid', dc.oid, 'name', dc.conname, 'def', pg_get_constraintdef(dc.oid), 'validated', dc.convalidated) order by dc.conname)
-        from pg_constraint dc where dc.contypid = t.oid and dc.contype = 'c'))), '[]')
-    from pg_type t join pg_namespace n on n.oid = t.typnamespace join pg_type bt on bt.oid = t.typbasetype
-    where n.nspname = any($1) and t.typtype = 'd'),
-  'ranges', (select coalesce(json_agg(json_build_object('oid', r.rngtypid, 'multi', (to_jsonb(r) ->> 'rngmultitypid')::oid,
-      'options', concat_ws(', ',
-        'SUBTYPE = ' || format_type(r.rngsubtype, null),
-        case when r.rngsubopc <> 0 and not oc.opcdefault then 'SUBTYPE_OPCLASS = ' || quote_ident(ocn.nspname) || '.' || quote_ident(oc.opcname) end,
-        case when r.rngcollation <> 0 and r.rngcollation <> st.typcollation
-          then (select 'COLLATION = ' || quote_ident(cn.nspname) || '.' || quote_ident(co.collname) from pg_collation co join pg_namespace cn on cn.oid = co.collnamespace where co.oid = r.rngcollation) end,
-        case when r.rngcanonical <> 0 then 'CANONICAL = ' || r.rngcanonical::regproc::text end,
-        case when r.rngsubdiff <> 0 then 'SUBTYPE_DIFF = ' || r.rngsubdiff::regproc::text end,
-        'MULTIRANGE_TYPE_NAME = ' || (select quote_ident(mn.nspname) || '.' || quote_ident(mt.typname) from pg_type mt join pg_namespace mn on mn.oid = mt.typnamespace where mt.oid = (to_jsonb(r) ->> 'rngmultitypid')::oid)))), '[]')
-    from pg_range r join pg_type t on t.oid = r.rngtypid join pg_namespace n on n.oid = t.typnamespace
-    join pg_type st on st.oid = r.rngsubtype
-    left join pg_opclass oc on oc.oid = r.rngsubopc left join pg_namespace ocn on ocn.oid = oc.opcnamespace
-    where n.nspname = any($1)),
-  'policies', (select coalesce(json_agg(json_build_object('oid', p.oid, 'relid', p.polrelid, 'name', p.polname,
-      'permissive', p.polpermissive, 'cmd', p.polcmd,
-      'roles', (select json_agg(case when r = 0 then 'PUBLIC' else pg_get_userbyid(r) end) from unnest(p.polroles) r),
-      'using', pg_get_expr(p.polqual, p.polrelid), 'check', pg_get_expr(p.polwithcheck, p.polrelid),
-      'comment', obj_description(p.oid, 'pg_policy'))), '[]')
-    from pg_policy p join pg_class c on c.oid = p.polrelid join pg_namespace n on n.oid = c.relnamespace
-    where n.nspname = any($1)),
-  'rules', (select coalesce(json_agg(json_build_object('oid', r.oid, 'relid', r.ev_class, 'name', r.rulename,
-      'def', pg_get_ruledef(r.oid), 'enabled', r.ev_enabled, 'comment', obj_description(r.oid, 'pg_rewrite'))), '[]')
-    from pg_rewrite r join pg_class c on c.oid = r.ev_class join pg_namespace n on n.oid = c.relnamespace
-    where n.nspname = any($1) and r.rulename <> '_RETURN'),
-  'statistics', (select coalesce(json_agg(json_build_object('oid', s.oid, 'schema', n.nspname, 'name', s.stxname,
-      'relid', s.stxrelid, 'def', pg_get_statisticsobjdef(s.oid), 'target', s.stxstattarget,
-      'owner', ${ownerName('s.stxowner')}, 'comment', obj_description(s.oid, 'pg_statistic_ext'))), '[]')
-    from pg_statistic_ext s join pg_namespace n on n.oid = s.stxnamespace
-    where n.nspname = any($1) and ${notExt('pg_statistic_ext', 's.oid')}),
-  'collations', (select coalesce(json_agg(json_build_object('oid', c.oid, 'schema', n.nspname, 'name', c.collname,
-      'owner', ${ownerName('c.collowner')}, 'comment', obj_description(c.oid, 'pg_collation'),
-      'provider', c.collprovider, 'deterministic', c.collisdeterministic, 'collate', c.collcollate, 'ctype', c.collctype,
-      'locale', coalesce(to_jsonb(c) ->> 'colllocale', to_jsonb(c) ->> 'colliculocale'), 'rules', to_jsonb(c) ->> 'collicurules')), '[]')
-    from pg_collation c join pg_namespace n on n.oid = c.collnamespace
-    where n.nspname = any($1) and c.oid >= 16384 and ${notExt('pg_collation', 'c.oid')}),
-  'tsconfigs', (select coalesce(json_agg(json_build_object('oid', c.oid, 'schema', n.nspname, 'name', c.cfgname,
-      'owner', ${ownerName('c.cfgowner')}, 'comment', obj_description(c.oid, 'pg_ts_config'),
-      'parser', (select quote_ident(pn.nspname) || '.' || quote_ident(p.prsname) from pg_ts_parser p join pg_namespace pn on pn.oid = p.prsnamespace where p.oid = c.cfgparser),
-      'mappings', (select json_object_agg(t.alias, (select json_agg(quote_ident(dn.nspname) || '.' || quote_ident(d.dictname) order by m.mapseqno)
-          from pg_ts_config_map m join pg_ts_dict d on d.oid = m.mapdict join pg_namespace dn on dn.oid = d.dictnamespace
-          where m.mapcfg = c.oid and m.maptokentype = t.tokid))
-        from ts_token_type(c.cfgparser) t where exists (select 1 from pg_ts_config_map m where m.mapcfg = c.oid and m.maptokentype = t.tokid)))), '[]')
-    from pg_ts_config c join pg_namespace n on n.oid = c.cfgnamespace
-    where n.nspname = any($1) and c.oid >= 16384 and ${notExt('pg_ts_config', 'c.oid')}),
-  'tsdicts', (select coalesce(json_agg(json_build_object('oid', d.oid, 'schema', n.nspname, 'name', d.dictname,
-      'owner', ${ownerName('d.dictowner')}, 'comment', obj_description(d.oid, 'pg_ts_dict'),
-      'template', (select quote_ident(tn.nspname) || '.' || quote_ident(t.tmplname) from pg_ts_template t join pg_namespace tn on tn.oid = t.tmplnamespace where t.oid = d.dicttemplate),
-      'options', d.dictinitoption)), '[]')
-    from pg_ts_dict d join pg_namespace n on n.oid = d.dictnamespace
-    where n.nspname = any($1) and d.oid >= 16384 and ${notExt('pg_ts_dict', 'd.oid')}),
-  'eventTriggers', (select coalesce(json_agg(json_build_object('oid', e.oid, 'name', e.evtname, 'event', e.evtevent,
-      'tags', e.evttags, 'func', e.evtfoid, 'enabled', e.evtenabled, 'owner', ${ownerName('e.evtowner')},
-      'comment', obj_description(e.oid, 'pg_event_trigger'))), '[]')
-    from pg_event_trigger e join pg_proc p on p.oid = e.evtfoid join pg_namespace n on n.oid = p.pronamespace
-    where n.nspname = any($1) and ${notExt('pg_event_trigger', 'e.oid')}),
-  'defaultAcls', (select coalesce(json_agg(json_build_object('role', ${ownerName('d.defaclrole')}, 'schema', n.nspname,
-      'type', d.defaclobjtype, 'acl', ${aclItems('d.defaclacl', 'd.defaclrole')})), '[]')
-    from pg_default_acl d left join pg_namespace n on n.oid = d.defaclnamespace
-    where d.defaclnamespace = 0 or n.nspname = any($1)),
-  'acls', (select coalesce(json_agg(json_build_array(x.cls, x.oid, x.sub, x.items)), '[]') from (
-      select 'pg_class' as cls, c.oid, 0 as sub, ${aclItems('c.relacl', 'c.relowner')} as items
-        from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = any($1) and c.relacl is not null
-      union all select 'pg_class', a.attrelid, a.attnum, ${aclItems('a.attacl', 'c.relowner')}
-        from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
-        where n.nspname = any($1) and a.attacl is not null and a.attnum > 0 and not a.attisdropped
-      union all select 'pg_namespace', n.oid, 0, ${aclItems('n.nspacl', 'n.nspowner')}
-        from pg_namespace n where n.nspname = any($1) and n.nspacl is not null
-      union all select 'pg_type', t.oid, 0, ${aclItems('t.typacl', 't.typowner')}
-        from pg_type t join pg_namespace n on n.oid = t.typnamespace where n.nspname = any($1) and t.typacl is not null
-    ) x),
-  'others', (select coalesce(json_agg(json_build_object('kind', o.kind, 'name', o.name)), '[]') from (
-      select 'text search parser' as kind, n.nspname || '.' || p.prsname as name, 'pg_ts_parser'::regclass as cls, p.oid
-        from pg_ts_parser p join pg_namespace n on n.oid = p.prsnamespace where n.nspname = any($1)
-      union all select 'text search template', n.nspname || '.' || t.tmplname, 'pg_ts_template'::regclass, t.oid
-        from pg_ts_template t join pg_namespace n on n.oid = t.tmplnamespace where n.nspname = any($1)
-      union all select 'operator', n.nspname || '.' || o.oprname || '(' || format_type(o.oprleft, null) || ', ' || format_type(o.oprright, null) || ')', 'pg_operator'::regclass, o.oid
-        from pg_operator o join pg_namespace n on n.oid = o.oprnamespace where n.nspname = any($1)
-      union all select 'operator class', n.nspname || '.' || c.opcname, 'pg_opclass'::regclass, c.oid
-        from pg_opclass c join pg_namespace n on n.oid = c.opcnamespace where n.nspname = any($1)
-      union all select 'operator family', n.nspname || '.' || f.opfname, 'pg_opfamily'::regclass, f.oid
-        from pg_opfamily f join pg_namespace n on n.oid = f.opfnamespace where n.nspname = any($1)
-      union all select 'conversion', n.nspname || '.' || c.conname, 'pg_conversion'::regclass, c.oid
-        from pg_conversion c join pg_namespace n on n.oid = c.connamespace where n.nspname = any($1)
-      union all select 'language', l.lanname, 'pg_language'::regclass, l.oid from pg_language l
-      union all select 'cast', format_type(c.castsource, null) || ' AS ' || format_type(c.casttarget, null), 'pg_cast'::regclass, c.oid from pg_cast c
-      union all select 'access method', a.amname, 'pg_am'::regclass, a.oid from pg_am a
-      union all select 'event trigger', e.evtname, 'pg_event_trigger'::regclass, e.oid
-        from pg_event_trigger e join pg_proc p on p.oid = e.evtfoid join pg_namespace n on n.oid = p.pronamespace where not (n.nspname = any($1))
-      union all select 'column default of a view', n.nspname || '.' || c.relname || '.' || a.attname, 'pg_attrdef'::regclass, d.oid
-        from pg_attrdef d join pg_class c on c.oid = d.adrelid join pg_attribute a on a.attrelid = d.adrelid and a.attnum = d.adnum
-        join pg_namespace n on n.oid = c.relnamespace where n.nspname = any($1) and c.relkind = 'v'
-      union all select 'column privileges of a view', n.nspname || '.' || c.relname || '.' || a.attname, 'pg_class'::regclass, c.oid
-        from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
-        where n.nspname = any($1) and c.relkind in ('v','m') and a.attacl is not null
-      union all select 'table access method', n.nspname || '.' || c.relname || ' USING ' || am.amname, 'pg_class'::regclass, c.oid
-        from pg_class c join pg_namespace n on n.oid = c.relnamespace join pg_am am on am.oid = c.relam
-        where n.nspname = any($1) and c.relkind in ('r','m') and am.amname <> 'heap'
-      union all select 'typed table (OF type)', n.nspname || '.' || c.relname, 'pg_class'::regclass, c.oid
-        from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = any($1) and c.reloftype <> 0
-      union all select 'column options', n.nspname || '.' || c.relname || '.' || a.attname, 'pg_class'::regclass, c.oid
-        from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
-        where n.nspname = any($1) and a.attoptions is not null and a.attnum > 0 and not a.attisdropped
-      union all select 'tablespace', n.nspname || '.' || c.relname, 'pg_class'::regclass, c.oid
-        from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = any($1) and c.reltablespace <> 0
-      union all select 'security label', l.provider || ' ' || l.objoid::text, 'pg_seclabel'::regclass, l.objoid from pg_seclabel l
-    ) o where o.oid >= 16384
-      and not exists (select 1 from pg_depend e where e.classid = o.cls and e.objid = o.oid and e.deptype in ('e', 'i'))),
-  'descriptions', (select coalesce(json_agg(json_build_array(d.classoid::regclass::text, d.objoid, d.objsubid, d.description)), '[]')
-    from pg_description d where d.objoid >= 16384 or (d.classoid = 'pg_namespace'::regclass and d.objoid in (select oid from pg_namespace where nspname = any($1)))),
-  'unloggedSequences', (select coalesce(json_agg(c.oid), '[]') from pg_class c join pg_namespace n on n.oid = c.relnamespace
-    where n.nspname = any($1) and c.relkind = 'S' and c.relpersistence = 'u'),
-  'depends', (select coalesce(json_agg(json_build_object(
-      'classid', d.classid::regclass::text, 'objid', d.objid, 'objsubid', d.objsubid,
-      'refclassid', d.refclassid::regclass::text, 'refobjid', d.refobjid, 'refobjsubid', d.refobjsubid,
-      'deptype', d.deptype)), '[]')
-    from pg_depend d where d.objid >= 16384 and d.deptype in ('n','a','i','e'))
-)::text as supplement`;
-
-interface Supplement {
-  version: number;
-  user: string;
-  roles: string[];
-  owners: Array<[string, number, string]>;
-  attrs: Array<{ relid: number; num: number; type: string; default: string | null; collation: string | null; storage: string | null; compression: string | null }>;
-  indexdefs: Array<{ oid: number; def: string; inherited: boolean; valid: boolean }>;
-  condefs: Array<{ oid: number; def: string; parentSameRel: boolean }>;
-  procs: Array<{ oid: number; schema: string; name: string; kind: string; identity: string; args: string; result: string; lang: string; def: string | null; owner: string | null; acl: [string, string, boolean][] | null }>;
-  triggers: Array<{ oid: number; relid: number; name: string; def: string; enabled: string; comment: string | null; inherited: boolean }>;
-  sequences: Array<{ relid: number; type: string; start: string; increment: string; min: string; max: string; cache: string; cycle: boolean }>;
-  attrdefs: Array<{ oid: number; relid: number; num: number }>;
-  rels: Array<{ oid: number; viewdef: string | null; partkey: string | null; bound: string | null; rules: number[] | null }>;
-  domains: Array<{ oid: number; base: string; default: string | null; collation: string | null; constraints: { oid: number; name: string; def: string; validated: boolean }[] | null }>;
-  ranges: Array<{ oid: number; multi: number | null; options: string }>;
-  policies: Array<{ oid: number; relid: number; name: string; permissive: boolean; cmd: string; roles: string[] | null; using: string | null; check: string | null; comment: string | null }>;
-  rules: Array<{ oid: number; relid: number; name: string; def: string; enabled: string; comment: string | null }>;
-  statistics: Array<{ oid: number; schema: string; name: string; relid: number; def: string; target: number | null; owner: string | null; comment: string | null }>;
-  collations: Array<{ oid: number; schema: string; name: string; owner: string | null; comment: string | null; provider: string; deterministic: boolean; collate: string | null; ctype: string | null; locale: string | null; rules: string | null }>;
-  tsconfigs: Array<{ oid: number; schema: string; name: string; owner: string | null; comment: string | null; parser: string; mappings: Record<string, string[]> | null }>;
-  tsdicts: Array<{ oid: number; schema: string; name: string; owner: string | null; comment: string | null; template: string; options: string | null }>;
-  eventTriggers: Array<{ oid: number; name: string; event: string; tags: string[] | null; func: number; enabled: string; owner: string | null; comment: string | null }>;
-  defaultAcls: Array<{ role: string | null; schema: string | null; type: string; acl: [string, string, boolean][] }>;
-  acls: Array<[string, number, number, [string, string, boolean][]]>;
-  others: Array<{ kind: string; name: string }>;
-  descriptions: Array<[string, number, number, string]>;
-  unloggedSequences: number[];
-  depends: Array<{ classid: string; objid: number; objsubid: number; refclassid: string; refobjid: number; refobjsubid: number; deptype: string }>;
-}
-
 /**
  * Reads the catalog of `db`. Runs with `search_path` set to empty for the duration, so that all
  * definition text is schema-qualified (as pg_dump does), and restores it afterwards.
@@ -328,15 +71,14 @@ export async function introspect(db: Db, options: IntrospectOptions = {}): Promi
   const { schemas, missing } = resolveSchemas(available, { schemas: options.schemas ?? [...DEFAULT_SCHEMAS], excludeSchemas: options.excludeSchemas ?? [] });
   const [{ search_path: savedPath }] = (await db.query<{ search_path: string }>(`select current_setting('search_path') as search_path`)) as [{ search_path: string }];
   await db.query(`select set_config('search_path', '', false)`);
-  let raw: Introspection;
-  let sup: Supplement;
+  let raw: StructureRows;
+  let sup: DefinitionRows;
   let foreign: ForeignRows;
   try {
-    const q = makeIntrospectionQuery().trim().replace(/;\s*$/, '');
-    const [row] = await db.query<{ j: string }>(`select (x.j)::text as j from (${q}) as x(j)`);
-    raw = parseIntrospectionResults(row!.j, false);
-    const [srow] = await db.query<{ supplement: string }>(SUPPLEMENT, [schemas]);
-    sup = JSON.parse(srow!.supplement) as Supplement;
+    const [row] = await db.query<{ structure: string; definitions: string }>(
+      `select (${STRUCTURE_SQL})::text as structure, (${DEFINITIONS_SQL})::text as definitions`, [schemas]);
+    raw = parseStructure(row!.structure);
+    sup = parseDefinitions(row!.definitions);
     foreign = await readForeign(db, schemas);
   } finally {
     await db.query(`select set_config('search_path', $1, false)`, [savedPath]);
@@ -347,7 +89,7 @@ export async function introspect(db: Db, options: IntrospectOptions = {}): Promi
 
 const ENABLED = (e: string): 'O' | 'D' | 'R' | 'A' => (['O', 'D', 'R', 'A'].includes(e) ? e : 'O') as 'O';
 
-function buildCatalog(raw: Introspection, sup: Supplement, foreign: ForeignRows, schemas: string[], exclude: string[]): Catalog {
+function buildCatalog(raw: StructureRows, sup: DefinitionRows, foreign: ForeignRows, schemas: string[], exclude: string[]): Catalog {
   const excludeRes = exclude.map(patternRegExp);
   const isExcluded = (id: string) => excludeRes.some((r) => r.test(id));
   const objects: Record<string, CatalogObject> = {};
@@ -366,7 +108,6 @@ function buildCatalog(raw: Introspection, sup: Supplement, foreign: ForeignRows,
   const key = (cls: string, oid: number | string, sub = 0) => `${cls}:${oid}:${sub}`;
   const idOf = new Map<string, string>();
   const descriptions = new Map<string, string>();
-  // Our own read of pg_description: pg-introspection's leaves out what it filters (trigger functions).
   for (const [cat, oid, sub, text] of sup.descriptions) descriptions.set(key(cat, oid, sub), text);
   const comment = (cat: string, oid: number | string, sub = 0) => descriptions.get(key(cat, oid, sub)) ?? null;
   const owners = new Map<string, string>();
@@ -404,10 +145,8 @@ function buildCatalog(raw: Introspection, sup: Supplement, foreign: ForeignRows,
     const schema = nsName.get(String(c.relnamespace));
     if (schema) relName.set(String(c._id), { schema, name: c.relname, kind: c.relkind });
   }
-  const attrInfo = new Map(sup.attrs.map((a) => [`${a.relid}:${a.num}`, a]));
   const attrsOf = new Map<string, (typeof raw.attributes)[number][]>();
   for (const a of raw.attributes) {
-    if (a.attisdropped || a.attnum <= 0) continue;
     const list = attrsOf.get(String(a.attrelid)) ?? [];
     list.push(a);
     attrsOf.set(String(a.attrelid), list);
@@ -450,8 +189,7 @@ function buildCatalog(raw: Introspection, sup: Supplement, foreign: ForeignRows,
       const attributes: TypeAttribute[] = [];
       const attributeComments: Record<string, string> = {};
       for (const a of attrsOf.get(String(t.typrelid)) ?? []) {
-        const info = attrInfo.get(`${a.attrelid}:${a.attnum}`);
-        attributes.push({ name: a.attname, type: info?.type ?? '', collation: info?.collation ?? null });
+        attributes.push({ name: a.attname, type: a.type, collation: a.collation });
         const cm = comment('pg_class', typrelid, a.attnum);
         if (cm !== null) attributeComments[a.attname] = cm;
       }
@@ -539,8 +277,7 @@ function buildCatalog(raw: Introspection, sup: Supplement, foreign: ForeignRows,
         const columns: ViewColumn[] = [];
         const columnComments: Record<string, string> = {};
         for (const a of attrsOf.get(oid) ?? []) {
-          const ai = attrInfo.get(`${oid}:${a.attnum}`);
-          columns.push({ name: a.attname, type: ai?.type ?? '', collation: ai?.collation ?? null });
+          columns.push({ name: a.attname, type: a.type, collation: a.collation });
           const cm = comment('pg_class', oid, a.attnum);
           if (cm !== null) columnComments[a.attname] = cm;
         }
@@ -581,8 +318,7 @@ function buildCatalog(raw: Introspection, sup: Supplement, foreign: ForeignRows,
     const t = tables.get(relid);
     if (!t) continue;
     for (const a of attrs) {
-      const info = attrInfo.get(`${a.attrelid}:${a.attnum}`);
-      const generated = a.attgenerated === 's' ? info?.default ?? null : null;
+      const generated = a.attgenerated === 's' ? a.default : null;
       let identity: IdentitySpec | null = null;
       if (a.attidentity === 'a' || a.attidentity === 'd') {
         const s = seqParams.get(identitySeq.get(`${a.attrelid}:${a.attnum}`) ?? '');
@@ -591,9 +327,9 @@ function buildCatalog(raw: Introspection, sup: Supplement, foreign: ForeignRows,
       const col: ColumnObject = {
         id: objectId('column', t.schema, t.name, a.attname), kind: 'column', schema: t.schema, name: a.attname,
         comment: comment('pg_class', a.attrelid, a.attnum), deps: [t.id], table: t.id, position: a.attnum,
-        type: info?.type ?? '', notNull: !!a.attnotnull, default: generated ? null : info?.default ?? null, identity, generated,
-        collation: info?.collation ?? null, acl: acl('pg_class', a.attrelid, 'c', a.attnum), inherited: (a.attinhcount ?? 0) > 0,
-        storage: info?.storage ?? null, statistics: normalizeStatisticsTarget(a.attstattarget), compression: info?.compression ?? null,
+        type: a.type, notNull: a.attnotnull, default: generated ? null : a.default, identity, generated,
+        collation: a.collation, acl: acl('pg_class', a.attrelid, 'c', a.attnum), inherited: a.attinhcount > 0,
+        storage: a.storage, statistics: normalizeStatisticsTarget(a.attstattarget), compression: a.compression,
       };
       const fdwOptions = t.foreign ? foreignColumnOptions(foreign, a.attrelid, a.attnum) : undefined;
       if (fdwOptions) col.fdwOptions = fdwOptions;
@@ -845,7 +581,7 @@ function buildCatalog(raw: Introspection, sup: Supplement, foreign: ForeignRows,
  * The types and functions each in-scope extension owns, as schema-qualified quoted names
  * (`public.citext`), for following an extension that moves to another schema.
  */
-function extensionMembers(raw: Introspection, sup: Supplement, nsName: Map<string, string>): Record<string, string[]> {
+function extensionMembers(raw: StructureRows, sup: DefinitionRows, nsName: Map<string, string>): Record<string, string[]> {
   const extName = new Map(raw.extensions.map((e) => [String(e._id), e.extname]));
   const types = new Map(raw.types.map((t) => [String(t._id), t]));
   const procs = new Map(raw.procs.map((p) => [String(p._id), p]));
@@ -867,7 +603,7 @@ function extensionMembers(raw: Introspection, sup: Supplement, nsName: Map<strin
  * left out), keyed `<catalog>:<oid>` as pg_depend names them, for recording what in-scope objects
  * depend on beyond the scope.
  */
-function outOfScopeNames(raw: Introspection, nsName: Map<string, string>, included: Set<string>, extMember: Set<string>): Map<string, { kind: string; name: string }> {
+function outOfScopeNames(raw: StructureRows, nsName: Map<string, string>, included: Set<string>, extMember: Set<string>): Map<string, { kind: string; name: string }> {
   const out = new Map<string, { kind: string; name: string }>();
   const outside = (ns: unknown) => {
     const n = nsName.get(String(ns));

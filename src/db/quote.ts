@@ -1,14 +1,11 @@
-import pgIntrospection from 'pg-introspection';
+import { QUOTED_KEYWORDS } from './keywords.js';
 
-const { reservedWords } = pgIntrospection;
-
-const RESERVED = new Set(reservedWords.map((w) => w.toLowerCase()));
+const RESERVED = new Set(QUOTED_KEYWORDS);
 
 /**
- * Quotes an SQL identifier when PostgreSQL needs it (as `quote_ident` does): names that are not
- * plain lower-case identifiers, or that are keywords (the SQL-standard and PostgreSQL reserved
- * word list shipped by pg-introspection, a superset of PostgreSQL's reserved keywords, so it
- * over-quotes rather than under-quotes). Embedded `"` are doubled.
+ * Quotes an SQL identifier when PostgreSQL needs it, as `quote_ident` does: names that are not
+ * plain lower-case identifiers, or that are keywords other than unreserved ones (see
+ * keywords.ts). Embedded `"` are doubled.
  */
 export function quoteIdent(name: string): string {
   if (/^[a-z_][a-z0-9_$]*$/.test(name) && !RESERVED.has(name)) return name;
