@@ -10,6 +10,10 @@ import { connectLive, currentStateName, desiredCatalog, desiredStateName, histor
 import { renderPlan, writeRendered } from '../project/write.js';
 import { ProofError, provePlan } from '../project/proof.js';
 import { assertNamedSchemasExist, comparedLine } from '../catalog/scope.js';
+import { dataChecks } from '../plan/data-checks.js';
+import { checkLiveData } from '../project/data-verdict.js';
+import { loadParser } from '../sql/split.js';
+import { redactUrl } from '../db/redact.js';
 import { action, collect, config, EXIT, out, err, requireProject, scopeFlags, type GlobalOptions, type ScopeFlags } from './common.js';
 
 interface PlanFlags extends GlobalOptions, ScopeFlags {
@@ -80,6 +84,20 @@ export function register(program: Command): void {
         }
         (format ? err : out)('No changes: schema/ matches the current state.');
         return EXIT.ok;
+      }
+      // What the changes assume about existing rows: recorded in the files (`up` checks it first) and,
+      // against a live database, counted now; anything in the way blocks the plan.
+      await loadParser();
+      const data = dataChecks(plan);
+      plan.dataChecks = data.checks;
+      if (url) {
+        const verdict = await checkLiveData(url, plan, data);
+        for (const n of verdict.notes) err(n);
+        if (verdict.blocking.length) {
+          for (const b of verdict.blocking) err(`blocked: ${b}`);
+          err(`nothing written: ${verdict.blocking.length} change(s) would fail on rows ${redactUrl(url)} holds`);
+          return EXIT.onlyBlocked;
+        }
       }
       if (flags.dryRun) {
         if (format) {

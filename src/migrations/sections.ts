@@ -32,6 +32,13 @@ export interface ParsedMigration {
    */
   baseline?: true;
   /**
+   * `-- schemaplan:check <query>` header lines: each query (the text after the directive, unparsed)
+   * must find no rows in the database before the up section runs; `line` is the 1-based line of the
+   * file. Written by `plan` for changes that can fail on existing rows; `up` parses each with
+   * PostgreSQL's parser (a single SELECT) and runs them all before any migration (runner/assumptions.ts).
+   */
+  checks?: { sql: string; line: number }[];
+  /**
    * `-- Key: value` comment lines before the first marker (for up-only files: the leading comment
    * block), keyed as written, e.g. `{ Migration: '20261121093000_x', Plan: 'plans/….yaml' }`.
    * Recognised by the runner: `lock_timeout`, `statement_timeout` (PostgreSQL interval text).
@@ -55,6 +62,7 @@ const GOOSE_NO_TX_RE = /^--\s*\+goose\s+no\s+transaction\s*$/i;
 const UPDOWN_RE = /^--\s*(up|down)\s*$/i;
 const HEADER_RE = /^--\s*([A-Za-z][A-Za-z0-9_-]*)\s*:\s*(.*?)\s*$/;
 const BASELINE_RE = /^--\s*schemaplan:baseline\s*$/i;
+const CHECK_RE = /^--\s*schemaplan:check(?:\s+(.*?))?\s*$/i;
 
 /** The header line {@link renderMigration} writes for a baseline (read back as `ParsedMigration.baseline`). */
 export const BASELINE_DIRECTIVE = '-- schemaplan:baseline';
@@ -79,24 +87,36 @@ function dbmateTransactional(options: string): boolean {
   return true;
 }
 
-/** Reads `-- Key: value` lines (and `-- DESTRUCTIVE:`, `-- schemaplan:baseline`) from comment lines. */
-function readHeader(lines: string[]): { header: Record<string, string>; destructive?: string; baseline?: true } {
+/**
+ * Reads `-- Key: value` lines (and `-- DESTRUCTIVE:`, `-- schemaplan:baseline`, `-- schemaplan:check`)
+ * from comment lines; `lineNumbers[i]` is the file line of `lines[i]` (default: i + 1).
+ */
+function readHeader(lines: string[], lineNumbers?: number[]): { header: Record<string, string>; destructive?: string; baseline?: true; checks?: { sql: string; line: number }[] } {
   const header: Record<string, string> = {};
   let destructive: string | undefined;
   let baseline = false;
-  for (const raw of lines) {
+  const checks: { sql: string; line: number }[] = [];
+  lines.forEach((raw, i) => {
     const l = raw.replace(/\r$/, '');
-    if (markerOf(l, 0) || GOOSE_NO_TX_RE.test(l)) continue;
+    if (markerOf(l, 0) || GOOSE_NO_TX_RE.test(l)) return;
     if (BASELINE_RE.test(l)) {
       baseline = true;
-      continue;
+      return;
+    }
+    const c = CHECK_RE.exec(l);
+    if (c) {
+      checks.push({ sql: c[1] ?? '', line: lineNumbers?.[i] ?? i + 1 });
+      return;
     }
     const m = HEADER_RE.exec(l);
-    if (!m) continue;
+    if (!m) return;
     if (m[1] === 'DESTRUCTIVE') destructive = m[2]!;
     else if (!(m[1]! in header)) header[m[1]!] = m[2]!;
-  }
-  return { header, ...(destructive !== undefined ? { destructive } : {}), ...(baseline ? { baseline: true as const } : {}) };
+  });
+  return {
+    header, ...(destructive !== undefined ? { destructive } : {}), ...(baseline ? { baseline: true as const } : {}),
+    ...(checks.length ? { checks } : {}),
+  };
 }
 
 /**
@@ -139,12 +159,13 @@ export function parseMigration(text: string, file: string): ParsedMigration {
         `"${lines[near]!.trim()}" looks like a section marker but is not one; write "-- migrate:up" / "-- migrate:down" (or "-- +goose Up" / "-- +goose Down")`);
     }
     const lead: string[] = [];
-    for (const l of lines) {
-      if (/^\s*--/.test(l)) lead.push(l);
+    const leadLines: number[] = [];
+    for (const [i, l] of lines.entries()) {
+      if (/^\s*--/.test(l)) { lead.push(l); leadLines.push(i + 1); }
       else if (/^\s*$/.test(l)) continue;
       else break;
     }
-    return { format: 'uponly', up: text, down: null, upLine: 1, downLine: null, transactional: true, downTransactional: true, ...readHeader(lead) };
+    return { format: 'uponly', up: text, down: null, upLine: 1, downLine: null, transactional: true, downTransactional: true, ...readHeader(lead, leadLines) };
   }
 
   const family = markers[0]!.family;

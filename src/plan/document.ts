@@ -18,6 +18,8 @@ export interface DocChange {
   hazards: { kind: string; message: string }[];
   transactional: boolean;
   destructive?: string;
+  /** With `plan --url`, for a change that rewrites or scans an existing table: its size and estimated rows. */
+  table_size?: { table: string; bytes: number; size: string; estimated_rows: number };
 }
 
 /** The plan document. */
@@ -71,6 +73,7 @@ function docChange(c: PlannedChange): DocChange {
     hazards: c.hazards.map((h) => ({ kind: h.kind, message: h.message })),
     transactional: c.transactional,
     ...(c.destructive ? { destructive: c.destructive } : {}),
+    ...(c.tableSize ? { table_size: { table: c.tableSize.table, bytes: c.tableSize.bytes, size: c.tableSize.size, estimated_rows: c.tableSize.rows } } : {}),
   };
 }
 
@@ -201,7 +204,8 @@ export function renderMarkdown(doc: PlanDocument): string {
     out.push('', '| # | change | lock | hazards |', '|---:|---|---|---|');
     doc.changes.forEach((c, i) => {
       const badges = sortedHazards(c.hazards).map((h) => (h.kind === 'deletes_data' ? `**${code(h.kind)}**` : code(h.kind))).join(' ');
-      out.push(`| ${i + 1} | ${md(c.description)} | ${lockBadge(c.lock)} | ${badges || '–'} |`);
+      const size = c.table_size ? ` (${c.table_size.table}: ${c.table_size.size}, ${c.table_size.estimated_rows < 0 ? 'rows unknown' : `about ${c.table_size.estimated_rows} rows`})` : '';
+      out.push(`| ${i + 1} | ${md(c.description + size)} | ${lockBadge(c.lock)} | ${badges || '–'} |`);
     });
     out.push('', 'Locks are held until the migration\'s transaction ends. 🔴 reads and writes wait · 🟠 writes wait · 🟢 neither.');
     if (s.rename) out.push('', `Renames (${s.rename}) are declared by \`-- schemaplan:renamed-from\` hints in schema.sql: the data stays; code that uses the old names must deploy together with this migration.`);

@@ -16,6 +16,7 @@ import { onlineStrategies } from './online.js';
 import { possibleRenames } from './renames.js';
 import { renameChanges, type Rename } from './hinted-renames.js';
 import type { PossibleRename } from './document.js';
+import type { DataCheck } from './data-checks.js';
 
 /** One emitted step of a plan. */
 export interface PlannedChange extends Change {
@@ -29,6 +30,12 @@ export interface PlannedChange extends Change {
    * writer starts a new file where it changes; a down step goes to the file of the same number.
    */
   segment?: number;
+  /**
+   * Set by `plan --url` (project/data-verdict.ts) on a change that rewrites or scans an existing
+   * table: the table, its size (`pg_total_relation_size`, bytes and as `pg_size_pretty` writes it)
+   * and its estimated row count (`pg_class.reltuples`, -1 when never analysed).
+   */
+  tableSize?: { table: string; bytes: number; size: string; rows: number };
 }
 
 export interface Plan {
@@ -47,6 +54,11 @@ export interface Plan {
   destructive: boolean;
   /** A drop and an add of the same shape, with the rename hint that would keep the data (renames.ts). */
   possibleRenames?: PossibleRename[];
+  /**
+   * What the up changes assume about the rows of existing tables (data-checks.ts `dataChecks`), set
+   * by the caller once the SQL parser is loaded; written as `-- schemaplan:check` header lines.
+   */
+  dataChecks?: DataCheck[];
   /** Objects outside the scope that changed objects depend on (requirements.ts): the target must have them. */
   requires?: Requirement[];
   /** The catalog the up sections reach: the desired state less what is blocked (not serialised). */

@@ -10,6 +10,7 @@ import { ONLINE_DEFAULTS, type Config } from '../config/config.js';
 import { compareVersions, migrationFiles, newVersion, renderMigration, sha256Hex, slugify, tryParseMigrationFileName, writeSum } from '../migrations/index.js';
 import type { Plan, PlannedChange } from '../plan/plan.js';
 import { planDocument, preamble, renderYaml } from '../plan/document.js';
+import { checksByFile } from '../plan/data-checks.js';
 
 /** What `writePlan` wrote (paths relative to the project root). */
 export interface WrittenPlan {
@@ -126,6 +127,7 @@ export function renderPlan(config: Config, rawName: string, plan: Plan, now: Dat
   const rel = (p: string) => relPath(config, p);
   const planPath = path.join(config.plansDir, `${version}_${name}.yaml`);
   const groups = runs(plan.up);
+  const checks = checksByFile(plan.dataChecks ?? [], groups);
   const files: { path: string; text: string; transactional: boolean }[] = [];
   // Down sections: with one file it takes the whole down. With several, each down change goes to
   // the file whose up touched the same object (else to the last file, whose down runs first), in
@@ -149,7 +151,7 @@ export function renderPlan(config: Config, rawName: string, plan: Plan, now: Dat
       ? ['renames declared with -- schemaplan:renamed-from in schema.sql: deploy code using the new names with this file', 'schemaplan:disable renaming']
       : [];
     const text = renderMigration({
-      version: v, name, planFile: rel(planPath), headerComment: [...t.header, ...renames].join('\n'),
+      version: v, name, planFile: rel(planPath), headerComment: [...t.header, ...renames, ...checks[i]!].join('\n'),
       up: [...t.up, ...preamble(group), ...group.flatMap((c) => c.sql)],
       down: [...preamble(downGroups[i]!), ...downGroups[i]!.flatMap((c) => c.sql)],
       transactional: group[0]!.transactional,

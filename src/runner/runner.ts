@@ -39,6 +39,8 @@ import { loadParser, splitStatements, SqlSyntaxError, statementType, type Statem
 import { beginLocked, lockHolder } from './lock.js';
 import { claimLease, claimMigration, isPooled, lockOptions, openRun } from './pooler.js';
 import { countLosses, describeLoss, type DataLoss } from './loss-count.js';
+import { blockersSentence } from './blockers.js';
+import { AssumptionSyntaxError, describeAssumption, readAssumptions, runAssumptions, type Assumption } from './assumptions.js';
 import {
   columnsWrittenByMigrations, deleteRow, ensureTrackingTable, insertRow, inspectTracking, readApplied, recordApplied, tableSql,
   TrackingWriteError, updateRow, type AppliedRow, type TrackingInfo, type TrackingTable,
@@ -197,7 +199,7 @@ export class RunnerError extends Error {
     readonly code:
       | 'modified' | 'failed' | 'unknown_version' | 'missing_file' | 'no_down' | 'bad_option' | 'bad_setting'
       | 'transaction_control' | 'out_of_order' | 'not_failed' | 'not_recorded' | 'refused' | 'connection_lost' | 'tracking_table'
-      | 'baseline' | 'would_lose_data',
+      | 'baseline' | 'would_lose_data' | 'data_assumption' | 'bad_check',
     message: string,
   ) {
     super(message);
@@ -658,16 +660,19 @@ async function applyTransactional(db: Db, info: TrackingInfo, m: Migration, s: S
           ? `It was rolled back and not recorded in ${t}; later migrations were not run.`
           : `It was rolled back; the migration stays applied in ${t}.`);
       }
+      // After the ROLLBACK above: who holds locks on the relations of the statement that waited.
+      const blockers = e instanceof SqlExecutionError && (e.sqlstate === '55P03' || e.sqlstate === '57014')
+        ? await blockersSentence(db, e.statement, e.sqlstate === '55P03' ? 'lock_timeout' : 'statement_timeout') : '';
       if (e instanceof SqlExecutionError && e.sqlstate === '55P03' && attempt <= retries) {
         const delayMs = baseDelay * 2 ** (attempt - 1);
-        const message = `${m.relFile}:${e.line}: lock timeout (${e.pgMessage}); rolled back, retry ${attempt} of ${retries} in ${delayMs} ms`;
+        const message = `${m.relFile}:${e.line}: lock timeout (${e.pgMessage}); rolled back, retry ${attempt} of ${retries} in ${delayMs} ms.${blockers}`;
         opts.log?.(message);
         opts.onEvent?.({ type: 'retry', version: m.version, file: m.relFile, attempt, retries, delayMs, message });
         await sleep(delayMs);
         continue;
       }
       if (e instanceof SqlExecutionError) {
-        const gaveUp = e.sqlstate === '55P03' && retries > 0 ? ` It hit lock_timeout on each of ${attempt} attempt(s); find what holds the lock (pg_locks), or raise --lock-timeout / --lock-retries.` : '';
+        const gaveUp = `${e.sqlstate === '55P03' && retries > 0 ? ` It hit lock_timeout on each of ${attempt} attempt(s); raise --lock-timeout / --lock-retries, or end what holds the lock.` : ''}${blockers}`;
         const outcome = dir === 'up'
           ? `It was rolled back and not recorded in ${t}; later migrations were not run.${gaveUp}`
           : `It was rolled back; the migration stays applied in ${t}.${gaveUp}`;
@@ -747,12 +752,14 @@ async function applyNonTransactional(db: Db, info: TrackingInfo, m: Migration, s
         `SELECT format('%I.%I', n.nspname, c.relname) AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
            JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT i.indisvalid AND n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`,
       ).catch(() => [] as { name: string }[]);
+      const blockers = e.sqlstate === '55P03' || e.sqlstate === '57014'
+        ? await blockersSentence(db, e.statement, e.sqlstate === '55P03' ? 'lock_timeout' : 'statement_timeout') : '';
       const recover = invalid.length
         ? ` INVALID index(es) left by a failed concurrent build: ${invalid.map((x) => x.name).join(', ')}; drop each with DROP INDEX CONCURRENTLY <name> before running it again.`
         : '';
       throw new MigrationError(m.version, dir, e,
         `The ${dir === 'up' ? 'file' : 'down section'} runs without a transaction, so the statements before this one stay applied; ` +
-          `the migration is recorded as failed at statement ${i} of ${n} in ${t} and blocks further runs until resolved.${recover} ${resolveHint(m.version)}`,
+          `the migration is recorded as failed at statement ${i} of ${n} in ${t} and blocks further runs until resolved.${blockers}${recover} ${resolveHint(m.version)}`,
         i, n);
     }
     if (isConnectionError(e)) {
@@ -768,11 +775,13 @@ async function applyNonTransactional(db: Db, info: TrackingInfo, m: Migration, s
 }
 
 /** Applies the given pending migrations in order, with progress events and log lines. */
-async function applyAll(db: Db, info: TrackingInfo, pending: Array<{ m: Migration; s: Section }>, opts: RunOptions): Promise<RunRecord[]> {
+async function applyAll(db: Db, info: TrackingInfo, pending: Array<{ m: Migration; s: Section }>, opts: RunOptions, deferred: Assumption[] = []): Promise<RunRecord[]> {
   const out: RunRecord[] = [];
   let k = 0;
   for (const { m, s } of pending) {
     k++;
+    const mine = deferred.filter((a) => a.version === m.version);
+    if (mine.length) await refuseViolated(db, mine, opts, false, `${out.length} migration(s) before it stay applied; ${m.relFile} and later ones were not run`);
     const ev = { direction: 'up' as const, index: k, total: pending.length, version: m.version, name: m.name, file: m.relFile };
     opts.onEvent?.({ type: 'start', ...ev });
     opts.log?.(`applying ${m.relFile}${s.transactional ? '' : ' (transaction:false)'}`);
@@ -844,6 +853,43 @@ async function guardLosses(db: Db, sections: Guarded[], opts: RunOptions, comman
     `${command} would delete ${losses.map(describeLoss).join('; ')}; nothing was run. Rerun with --allow-destructive to ${verb} anyway.${ups}`);
 }
 
+/**
+ * The data-assumption guard (assumptions.ts): runs the `-- schemaplan:check` queries of `checks` in
+ * the database as it is now and refuses when one finds rows or fails. A check whose relation or
+ * column does not exist yet (an earlier pending file creates it) is returned, to run again just
+ * before its file. In a dry run each finding is logged as `-- would refuse: …` and nothing is refused.
+ * @param outcome what the refusal leaves behind, for the message
+ * @returns the deferred checks
+ * @throws RunnerError `data_assumption` naming the file and line, the table and columns and the count
+ */
+async function refuseViolated(db: Db, checks: Assumption[], opts: RunOptions, inTransaction: boolean, outcome: string): Promise<Assumption[]> {
+  const results = await runAssumptions(db, checks, { inTransaction });
+  const bad = results.filter((r) => r.outcome === 'violated' || r.outcome === 'failed');
+  for (const r of results) if (r.outcome === 'deferred') opts.log?.(`${describeAssumption(r)}; checked again just before it runs`);
+  if (bad.length && opts.dryRun) {
+    for (const r of bad) opts.log?.(`-- would refuse: ${describeAssumption(r)}`);
+  } else if (bad.length) {
+    throw new RunnerError('data_assumption',
+      `up refused: what a pending migration assumes about the data does not hold: ${bad.map(describeAssumption).join('; ')}. ${outcome}. ` +
+        'Fix those rows first (by hand, or in a migration that runs before that file), then run up again.');
+  }
+  return results.filter((r) => r.outcome === 'deferred').map((r) => r.a);
+}
+
+/** The parsed `-- schemaplan:check` lines of the pending files. @throws RunnerError `bad_check` */
+async function assumptionsOf(pending: Array<{ m: Migration }>): Promise<Assumption[]> {
+  const out: Assumption[] = [];
+  for (const { m } of pending) {
+    try {
+      out.push(...await readAssumptions(m));
+    } catch (e) {
+      if (e instanceof AssumptionSyntaxError) throw new RunnerError('bad_check', `${e.message}. Nothing was run.`);
+      throw e;
+    }
+  }
+  return out;
+}
+
 function logDry(opts: RunOptions, verb: 'apply' | 'revert', m: Migration, s: Section, t: string): void {
   opts.log?.(`-- would ${verb} ${m.relFile}${s.transactional ? '' : ' (transaction:false)'}`);
   opts.log?.(s.text.trim());
@@ -882,18 +928,22 @@ export async function up(db: Db, history: Migration[], opts: UpOptions): Promise
     const pending = await plan(p.rows, warnings);
     await opts.beforeApply?.(pending.map(({ m }) => m));
     const losses = await guardLosses(db, guarded(pending), opts, 'up', false);
+    await refuseViolated(db, await assumptionsOf(pending), opts, false, 'Nothing was run');
     for (const { m, s } of pending) logDry(opts, 'apply', m, s, tableSql(opts.table));
     return { dryRun: true, applied: pending.map(({ m, s }) => record(m, s, null)), warnings, tracking: p.tracking, losses };
   }
   return locked(db, opts, async () => {
     const warnings: string[] = [];
-    const { p, plan: { pending, losses } } = await preparedInTransaction(db, history, opts, async (pp) => {
+    const { p, plan: { pending, losses, deferred } } = await preparedInTransaction(db, history, opts, async (pp) => {
       const pending = await plan(pp.rows, warnings);
-      return { pending, losses: await guardLosses(db, guarded(pending), opts, 'up', true) };
+      const losses = await guardLosses(db, guarded(pending), opts, 'up', true);
+      // Before any migration runs: every pending file's data assumptions (-- schemaplan:check).
+      const deferred = await refuseViolated(db, await assumptionsOf(pending), opts, true, 'Nothing was run and nothing was recorded');
+      return { pending, losses, deferred };
     });
     reportTracking(opts, p.tracking);
     await opts.beforeApply?.(pending.map(({ m }) => m));
-    const applied = await applyAll(db, p.info, pending, opts);
+    const applied = await applyAll(db, p.info, pending, opts, deferred);
     return { dryRun: false, applied, warnings, tracking: p.tracking, losses };
   });
 }
