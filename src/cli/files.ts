@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { execFileSync } from 'node:child_process';
-import { computeSum, migrationFiles, parseMigration, renderMigration, slugify, SUM_FILE, writeSum, type MigrationFormat } from '../migrations/index.js';
+import { computeSum, historyConvention, migrationFiles, nextSequenceName, parseMigration, renderMigration, slugify, SUM_FILE, writeSum, type MigrationFormat } from '../migrations/index.js';
 import { nextVersion } from '../project/write.js';
 import { CONFIG_FILE } from '../config/config.js';
 import { action, config, EXIT, err, out } from './common.js';
@@ -93,21 +93,29 @@ export function register(program: Command): void {
 
   program
     .command('new')
-    .description('write an empty hand-written migration from the template (header: feature, date, author), in the format of the history\'s newest file (listed as unrecorded in schemaplan.sum: fill it in, no `hash` needed)')
+    .description('write an empty hand-written migration from the template (header: feature, date, author), in the format and naming convention of the history\'s newest file (listed as unrecorded in schemaplan.sum: fill it in, no `hash` needed)')
     .argument('<name>', 'description, lower_snake_case')
     .option('--dry-run', 'print the file, write nothing')
     .option('--format <format>', 'text | json', 'text')
     .action(action(async (name: string, flags: { dryRun?: boolean; format: string }) => {
       if (!['text', 'json'].includes(flags.format)) throw new Error(`unknown --format ${flags.format}: use text or json`);
       const cfg = config(program.opts());
-      const version = nextVersion(cfg.migrationsDir);
-      const slug = slugify(name);
-      const file = path.join(cfg.migrationsDir, `${version}_${slug}.sql`);
+      let slug = slugify(name);
+      // The history's naming convention: timestamps (schemaplan's), or the next number of a NNN_/NNN- history.
+      const existing = migrationFiles(cfg.migrationsDir);
+      let version: string;
+      let separator: '_' | '-' = '_';
+      if (historyConvention(existing).style === 'sequence') {
+        const next = nextSequenceName(existing, slug);
+        ({ version, separator } = next);
+        slug = next.name;
+      } else version = nextVersion(cfg.migrationsDir);
+      const file = path.join(cfg.migrationsDir, `${version}${separator}${slug}.sql`);
       const rel = path.relative(cfg.root, file).split(path.sep).join('/');
       if (fs.existsSync(file)) throw new Error(`${rel} already exists`);
       const format = historyFormat(cfg.migrationsDir);
       const text = renderMigration({
-        version, name: slug, up: [], down: [], transactional: true, format,
+        version, name: slug, separator, up: [], down: [], transactional: true, format,
         headerComment: `Feature: ${name.replace(/_/g, ' ')}\nDate: ${new Date().toISOString().slice(0, 10)}\nAuthor: ${author()}`,
       });
       if (!flags.dryRun) {

@@ -46,6 +46,11 @@ export interface LintInput {
   text: string;
   /** True for the first migration of its history (a baseline may drop tables). */
   baseline?: boolean;
+  /**
+   * True when the files before this one are sequence-numbered (`NNN_`/`NNN-`, as `new` continues
+   * such a history): a sequence name is then the history's convention, and only its description is checked.
+   */
+  sequenceHistory?: boolean;
 }
 
 const DISABLE_RE = /^\s*--\s*schemaplan:disable\s+(.+?)\s*$/i;
@@ -161,8 +166,9 @@ export function lintText(input: LintInput, model: SchemaModel = new SchemaModel(
   // File name.
   const base = path.basename(input.file);
   const seq = tryParseMigrationFileName(base);
-  if (!FILE_NAME_RE.test(base) && !('error' in seq) && seq.style === 'sequence' && importedFile(input.text, input.file)) {
-    // An imported history keeps its NNN_ names (the old tool's rows match them); only the description is checked.
+  if (!FILE_NAME_RE.test(base) && !('error' in seq) && seq.style === 'sequence' && (input.sequenceHistory || importedFile(input.text, input.file))) {
+    // An imported history keeps its NNN_ names (the old tool's rows match them), and `new` continues
+    // a sequence-numbered history with the next number; only the description is checked.
     for (const p of namingProblems(base)) report('file-name', 1, 1, `file name ${base}: ${p}`);
   } else if (!FILE_NAME_RE.test(base)) {
     const n = tryParseMigrationFileName(base);
@@ -457,7 +463,9 @@ export async function lintPaths(targets: string[], opts: LintOptions & { root?: 
       const abs = path.join(dir, f);
       const text = fs.readFileSync(abs, 'utf8');
       const display = path.relative(root, abs).split(path.sep).join('/') || f;
-      const found = lintText({ file: display, text, baseline: i === 0 }, model, opts);
+      const earlier = all.slice(0, i);
+      const sequenceHistory = earlier.length > 0 && earlier.every((e) => { const n = tryParseMigrationFileName(e); return !('error' in n) && n.style === 'sequence'; });
+      const found = lintText({ file: display, text, baseline: i === 0, sequenceHistory }, model, opts);
       if (set.has(f)) {
         findings.push(...found);
         order.push(display);

@@ -1,7 +1,7 @@
 /** Migration files: names, sections, checksums, the sum file and the loaded history. No database access. */
 export {
   parseMigrationFileName, tryParseMigrationFileName, namingProblems, isValidTimestamp, newVersion, slugify, compareVersions, versionKey,
-  MigrationNameError, type MigrationName,
+  historyConvention, nextSequenceName, MigrationNameError, type MigrationName, type NameConvention,
 } from './names.js';
 export {
   parseMigration, renderMigration, isBaseline, BASELINE_DIRECTIVE, MigrationFormatError,

@@ -167,3 +167,43 @@ export function compareVersions(a: string, b: string): number {
 export function versionKey(version: string): string {
   return /^\d+$/.test(version) ? version.replace(/^0+(?=\d)/, '') : version;
 }
+
+/** How a history names its files, read from its newest file: schemaplan's timestamps, or a sequence (`NNN_`/`NNN-`). */
+export type NameConvention = { style: 'timestamp' } | { style: 'sequence'; width: number; separator: '_' | '-' };
+
+/**
+ * The naming convention of a history (base names of its files): that of its newest parseable file
+ * (highest version); `timestamp` for an empty history or one whose newest file has a 14-digit version.
+ */
+export function historyConvention(files: string[]): NameConvention {
+  let newest: MigrationName | undefined;
+  for (const f of files) {
+    const n = tryParseMigrationFileName(f);
+    if ('error' in n) continue;
+    if (!newest || compareVersions(n.version, newest.version) > 0) newest = n;
+  }
+  if (!newest || newest.style === 'timestamp') return { style: 'timestamp' };
+  return { style: 'sequence', width: newest.version.length, separator: newest.separator };
+}
+
+/**
+ * The next file name of a sequence-numbered history: the highest version plus one, zero-padded to
+ * the width of the newest file's version, the history's separator, and the description in its
+ * convention (`_` histories: lower_snake_case; `-` histories: lower-case words joined by `-`).
+ * @param slug a lower_snake_case description ({@link slugify})
+ * @example nextSequenceName(['001-initial-leads-table.sql', '002-add-summary-columns.sql'], 'add_user_preferences')
+ *   // → { version: '003', name: 'add-user-preferences', file: '003-add-user-preferences.sql' }
+ * @throws Error when the history is not sequence-numbered
+ */
+export function nextSequenceName(files: string[], slug: string): { version: string; name: string; file: string; separator: '_' | '-' } {
+  const c = historyConvention(files);
+  if (c.style !== 'sequence') throw new Error('the history is not sequence-numbered');
+  let max = 0n;
+  for (const f of files) {
+    const n = tryParseMigrationFileName(f);
+    if (!('error' in n) && n.style === 'sequence' && BigInt(n.version) > max) max = BigInt(n.version);
+  }
+  const version = String(max + 1n).padStart(c.width, '0');
+  const name = c.separator === '-' ? slug.replace(/_/g, '-') : slug;
+  return { version, name, file: `${version}${c.separator}${name}.sql`, separator: c.separator };
+}

@@ -251,8 +251,10 @@ function checkGooseDirectives(lines: string[], file: string): void {
 export interface RenderMigrationInput {
   /** 14-digit UTC version, e.g. `20261121093000`. */
   version: string;
-  /** lower_snake_case description. */
+  /** lower_snake_case description (lower-case words joined by `-` in a `NNN-description.sql` history). */
   name: string;
+  /** The character between version and name in the file name (default `_`), for the `-- Migration:` header. */
+  separator?: '_' | '-';
   /** Path of the plan document relative to the project root (forward slashes), e.g. `plans/<v>_<name>.yaml`. */
   planFile?: string;
   /** Up statements in order; a trailing `;` is added when missing. They must not end in a `--` comment. */
@@ -321,7 +323,7 @@ export function renderMigration(input: RenderMigrationInput): string {
   if (input.baseline && renderStatements(input.down) !== '') throw new Error('a baseline has no down statements (it is never reverted)');
   const out: string[] = [];
   if (input.destructive !== undefined) out.push(`-- DESTRUCTIVE: ${input.destructive.replace(/\s*\n\s*/g, '; ').trim()}`);
-  out.push(`-- Migration: ${input.version}_${input.name}`);
+  out.push(`-- Migration: ${input.version}${input.separator ?? '_'}${input.name}`);
   if (input.planFile) out.push(`-- Plan: ${input.planFile}`);
   if (input.baseline) out.push(BASELINE_DIRECTIVE);
   if (input.headerComment) {

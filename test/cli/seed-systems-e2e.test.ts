@@ -267,6 +267,33 @@ describe('seed systems moved to schemaplan in one step', { timeout: 300_000 }, (
     expect((await cli(dir, ['check', '--url', url])).stdout).toContain('check: clean');
   });
 
+  it('new follows the history: its format (goose, -- UP/-- DOWN, dbmate) and its naming convention (timestamps, NNN_, NNN-); lint accepts what new writes', async () => {
+    const cases: Array<{ seed: string; dir: string; importFrom?: string; file: RegExp; markers: [string, string] | null }> = [
+      { seed: 'goose', dir: 'migrations', file: /^\d{14}_add_roles\.sql$/, markers: ['-- +goose Up', '-- +goose Down'] },
+      { seed: 'updown-id', dir: 'migrations', file: /^\d{14}_add_roles\.sql$/, markers: ['-- UP', '-- DOWN'] },
+      { seed: 'dbmate', dir: 'db/migrations', file: /^0004_add_roles\.sql$/, markers: ['-- migrate:up', '-- migrate:down'] },
+      { seed: 'psql-by-hand', dir: 'scripts/migrations', importFrom: 'sequential', file: /^004-add-roles\.sql$/, markers: ['-- migrate:up', '-- migrate:down'] },
+      { seed: 'sequential-self-recording', dir: 'migrations', file: /^004_add_roles\.sql$/, markers: null },
+    ];
+    for (const c of cases) {
+      const dir = copyDir(path.join(SEEDS, c.seed));
+      if (c.importFrom) ok(await cli(dir, ['import', '--from', c.importFrom]), 'import');
+      const made = JSON.parse(ok(await cli(dir, ['new', 'add roles', '--format', 'json']), 'new').stdout);
+      const base = path.basename(made.file);
+      expect(base, c.seed).toMatch(c.file);
+      const text = fs.readFileSync(path.join(dir, c.dir, base), 'utf8');
+      // The header names the file as written.
+      expect(text, c.seed).toContain(`-- Migration: ${base.replace(/\.sql$/, '')}`);
+      const lines = text.split('\n');
+      if (c.markers) expect(lines.filter((l) => l.startsWith('-- ') && /(goose|UP|DOWN|migrate:)/.test(l)), c.seed).toEqual(c.markers);
+      else expect(parseMigration(text, base).format, c.seed).toBe('uponly');
+      // lint's file-name and header rules accept the file (its sections are the history's format).
+      const lint = await cli(dir, ['lint', '--format', 'json', path.join(c.dir, base)]);
+      const rules = JSON.parse(lint.stdout).findings.map((f: { rule: string }) => f.rule);
+      expect(rules.filter((r: string) => r === 'file-name' || r === 'header-comment'), c.seed).toEqual([]);
+    }
+  });
+
   it('no output of the CLI runs of this file contains a password', () => {
     expect(leaks()).toEqual([]);
   });
