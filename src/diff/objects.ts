@@ -273,8 +273,15 @@ export function diffSequences(from: Catalog, to: Catalog): Change[] {
   return out;
 }
 
-function stripNotValid(def: string): string {
-  return cx(def).replace(/\s+NOT VALID$/, '');
+/**
+ * A constraint's definition as if it were validated: `pg_get_constraintdef` appends ` NOT VALID` to
+ * the definition of a constraint that is not (`convalidated` false), which is removed here so that
+ * definitions compare regardless of validation (the `validated` flag says which it is).
+ */
+export function definitionAsValidated(c: { definition: string; validated: boolean }): string {
+  const d = cx(c.definition);
+  const suffix = ' NOT VALID';
+  return !c.validated && d.endsWith(suffix) ? d.slice(0, -suffix.length) : d;
 }
 
 /** Constraints: add, drop, VALIDATE in place, replace when the definition changed. */
@@ -283,7 +290,7 @@ export function diffConstraints(from: Catalog, to: Catalog): Change[] {
   for (const b of objectsOfKind(to, 'constraint')) {
     const a = from.objects[b.id] as ConstraintObject | undefined;
     if (!a || a.inherited || b.inherited) continue;
-    if (stripNotValid(a.definition) !== stripNotValid(b.definition) || a.type !== b.type || (a.validated && !b.validated)) {
+    if (definitionAsValidated(a) !== definitionAsValidated(b) || a.type !== b.type || (a.validated && !b.validated)) {
       out.push(...replaceChanges(from, to, a, b, 'definition changed'));
     } else if (!a.validated && b.validated) {
       out.push(change({

@@ -18,7 +18,7 @@ export function diffRules(from: Catalog, to: Catalog): Change[] {
     if (cx(a.definition) !== cx(b.definition)) {
       out.push(change({
         id: b.id, kind: 'rule', op: 'alter', description: `replace rule ${label(b)}`,
-        sql: [b.definition.replace(/^CREATE RULE /, 'CREATE OR REPLACE RULE ')], phase: PHASE.createRule, requires: b.deps, releases: a.deps,
+        sql: [orReplaceRule(b.definition)], phase: PHASE.createRule, requires: b.deps, releases: a.deps,
       }));
     }
     if (a.enabled !== b.enabled) {
@@ -86,4 +86,13 @@ export function diffEventTriggers(from: Catalog, to: Catalog): Change[] {
     }
   }
   return out;
+}
+
+/**
+ * `CREATE OR REPLACE RULE …` from a rule's `pg_get_ruledef` text, which always starts with
+ * `CREATE RULE ` (PostgreSQL's ruleutils.c); other text is returned unchanged.
+ */
+function orReplaceRule(definition: string): string {
+  const head = 'CREATE RULE ';
+  return definition.startsWith(head) ? `CREATE OR REPLACE RULE ${definition.slice(head.length)}` : definition;
 }

@@ -9,7 +9,7 @@ import { comparableExpression as cx } from '../catalog/normalize.js';
 import { qualified, quoteIdent } from '../db/quote.js';
 import { change, PHASE, type Change } from './change.js';
 import { createSql, domainConstraintSql, tableName } from './ddl.js';
-import { addsAndDrops, isOfType, label, replaceChanges } from './objects.js';
+import { addsAndDrops, definitionAsValidated, isOfType, label, replaceChanges } from './objects.js';
 
 /** Types: creates and drops of every type kind; composite and range changes (enum values: `diffEnums`). */
 export function diffTypes(from: Catalog, to: Catalog): Change[] {
@@ -84,16 +84,15 @@ export function diffDomains(from: Catalog, to: Catalog): Change[] {
     if (a.notNull !== b.notNull) {
       out.push(change({ ...base, description: `${b.notNull ? 'set' : 'drop'} not null on domain ${label(b)}`, sql: [`ALTER DOMAIN ${name} ${b.notNull ? 'SET' : 'DROP'} NOT NULL`], phase: PHASE.createDomain + 1 }));
     }
-    const strip = (d: string) => cx(d).replace(/\s+NOT VALID$/, '');
     for (const c of a.constraints) {
       const now = b.constraints.find((x) => x.name === c.name);
-      if (!now || strip(now.definition) !== strip(c.definition) || (c.validated && !now.validated)) {
+      if (!now || definitionAsValidated(now) !== definitionAsValidated(c) || (c.validated && !now.validated)) {
         out.push(change({ ...base, description: `drop constraint ${c.name} of domain ${label(b)}`, sql: [`ALTER DOMAIN ${name} DROP CONSTRAINT ${quoteIdent(c.name)}`], phase: PHASE.dropConstraint, releases: a.deps }));
       }
     }
     for (const c of b.constraints) {
       const old = a.constraints.find((x) => x.name === c.name);
-      if (!old || strip(old.definition) !== strip(c.definition) || (old.validated && !c.validated)) {
+      if (!old || definitionAsValidated(old) !== definitionAsValidated(c) || (old.validated && !c.validated)) {
         out.push(change({ ...base, description: `add constraint ${c.name} to domain ${label(b)}`, sql: [domainConstraintSql(b, c.name, c.definition)], phase: PHASE.createConstraint, requires: b.deps }));
       } else if (!old.validated && c.validated) {
         out.push(change({ ...base, description: `validate constraint ${c.name} of domain ${label(b)}`, sql: [`ALTER DOMAIN ${name} VALIDATE CONSTRAINT ${quoteIdent(c.name)}`], phase: PHASE.createConstraint }));

@@ -115,7 +115,7 @@ export function hazardContext(cat: Catalog): HazardContext {
     functionVolatility: (s, name) => {
       const fns = Object.values(cat.objects).filter((o): o is FunctionObject => o.kind === 'function' && o.name === name && (s === null || o.schema === s));
       if (fns.length === 0) return undefined;
-      const vol = (f: FunctionObject) => (/\n\s*IMMUTABLE\b/.test(f.definition) ? 'i' : /\n\s*STABLE\b/.test(f.definition) ? 's' : 'v');
+      const vol = (f: FunctionObject) => functionVolatilityOf(f.definition);
       return fns.some((f) => vol(f) === 'v') ? 'v' : fns.some((f) => vol(f) === 's') ? 's' : 'i';
     },
     hasNotNullCheck: (s, t, c) => Object.values(cat.objects).some((o) => o.kind === 'constraint' && (o as ConstraintObject).table === `table:${s}.${t}`
@@ -123,10 +123,40 @@ export function hazardContext(cat: Catalog): HazardContext {
   };
 }
 
-/** True for `CHECK ((col IS NOT NULL))` as pg_get_constraintdef prints it (or as written). */
+/**
+ * True for `CHECK ((col IS NOT NULL))` as pg_get_constraintdef prints it (or as written), read with
+ * PostgreSQL's parser; false for anything else or when the parser is not loaded.
+ */
 function isNotNullCheck(definition: string, column: string): boolean {
-  const m = /^CHECK\s*\(+\s*("?)([^"()\s]+)\1\s+IS\s+NOT\s+NULL\s*\)+\s*$/i.exec(definition.trim());
-  return !!m && m[2] === column;
+  try {
+    const c = parseSync(`ALTER TABLE t ADD CONSTRAINT c ${definition}`).stmts?.[0]?.stmt?.AlterTableStmt?.cmds?.[0]?.AlterTableCmd?.def?.Constraint;
+    const test = c?.contype === 'CONSTR_CHECK' ? c.raw_expr?.NullTest : undefined;
+    const fields = test?.nulltesttype === 'IS_NOT_NULL' ? test.arg?.ColumnRef?.fields : undefined;
+    return Array.isArray(fields) && fields.length === 1 && fields[0].String?.sval === column;
+  } catch {
+    return false;
+  }
+}
+
+const volatilityCache = new Map<string, 'i' | 's' | 'v'>();
+
+/**
+ * The volatility of a function from its `pg_get_functiondef` text, read with PostgreSQL's parser
+ * (the `volatility` option of CREATE FUNCTION; absent means VOLATILE, the default). Unparseable text
+ * (or no parser loaded) counts as volatile, the conservative verdict.
+ */
+function functionVolatilityOf(definition: string): 'i' | 's' | 'v' {
+  let v = volatilityCache.get(definition);
+  if (v) return v;
+  try {
+    const options: any[] = parseSync(definition).stmts?.[0]?.stmt?.CreateFunctionStmt?.options ?? [];
+    const value = options.find((o) => o.DefElem?.defname === 'volatility')?.DefElem?.arg?.String?.sval;
+    v = value === 'immutable' ? 'i' : value === 'stable' ? 's' : 'v';
+  } catch {
+    return 'v';
+  }
+  volatilityCache.set(definition, v);
+  return v;
 }
 
 /** Functions known to be VOLATILE (a default calling them is evaluated per row: the table is rewritten). */

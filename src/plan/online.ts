@@ -166,7 +166,8 @@ export function onlineStrategies(up: Change[], down: Change[], from: Catalog, to
       }
       const dropped = from.objects[c.id];
       const drop = only(c, 'drop_index');
-      if (c.op === 'drop' && drop && dropped?.kind === 'index' && !dropped.inherited && to.objects[dropped.table] && existing(dropped.table) && !dependedOn(c.id, from)) {
+      if (c.op === 'drop' && drop && dropped?.kind === 'index' && !dropped.inherited && to.objects[dropped.table] && existing(dropped.table)
+        && !dependedOn(c.id, from) && changedDependencies(c.id, up, from).length === 0) {
         const rebuild = downById.get(c.id)?.length === 1 ? only(downById.get(c.id)![0], 'create_index') : null;
         if (!rebuild) return null;
         return [{
@@ -338,6 +339,28 @@ export function onlineStrategies(up: Change[], down: Change[], from: Catalog, to
   }
 }
 
+/**
+ * What index `id` of `from` depends on (besides its table) that another change of `up` drops,
+ * replaces or alters: a column dropped or retyped, a function, type, collation, text search
+ * configuration re-created or dropped; and any extension the plan drops or re-creates (an index
+ * using an extension's operator class depends on it through objects the catalog does not model).
+ * The plain drop of the index must then run before that change, in the same transaction, so it
+ * cannot be deferred to a concurrent file.
+ */
+function changedDependencies(id: string, up: Change[], from: Catalog): string[] {
+  const o = from.objects[id];
+  if (!o || o.kind !== 'index') return [];
+  const deps = new Set(o.deps.filter((d) => d !== o.table));
+  const out = new Set<string>();
+  for (const c of up) {
+    if (c.id === id) continue;
+    if (deps.has(c.id) && c.op !== 'create' && c.op !== 'comment') out.add(c.id);
+    if (c.kind === 'extension' && (c.op === 'drop' || c.op === 'replace')) out.add(c.id);
+    for (const d of c.drops) if (deps.has(d)) out.add(d);
+  }
+  return [...out];
+}
+
 /** True when an object of `cat` depends on `id` (pg_depend), e.g. a foreign key on a unique index. */
 function dependedOn(id: string, cat: Catalog): boolean {
   return Object.values(cat.objects).some((o) => o.deps.includes(id));
@@ -366,7 +389,7 @@ function indexReplacement(id: string, up: Change[], down: Change[], from: Catalo
   const a = from.objects[id];
   const b = to.objects[id];
   if (a?.kind !== 'index' || b?.kind !== 'index' || a.inherited || b.inherited || a.invalid || a.table !== b.table || !existing(b.table)) return null;
-  if (dependedOn(id, from) || dependedOn(id, to)) return null;
+  if (dependedOn(id, from) || dependedOn(id, to) || changedDependencies(id, up, from).length) return null;
   const pair = (changes: Change[]) => {
     const mine = changes.filter((c) => c.id === id);
     if (mine.length !== 2 || mine.some((c) => c.op !== 'replace')) return null;
@@ -403,6 +426,10 @@ function plainNotes(up: Change[], from: Catalog, to: Catalog): string[] {
     if (o.kind === 'index') {
       if (t.partitionKey || t.partitionOf) why = `${label(t.id)} is ${t.partitionKey ? 'partitioned' : 'a partition'}: PostgreSQL cannot build or drop a partitioned table's index CONCURRENTLY`;
       else if (dependedOn(c.id, from)) why = `other objects depend on it (${Object.values(from.objects).filter((x) => x.deps.includes(c.id)).map((x) => label(x.id)).join(', ')})`;
+      else {
+        const changed = changedDependencies(c.id, up, from);
+        if (changed.length) why = `what it uses changes in the same plan (${changed.map(label).join(', ')}), so it goes first, in the same transaction`;
+      }
       if (why) notes.push(`index ${label(c.id)} is ${verb} with plain DROP INDEX / CREATE INDEX (writes to ${label(t.id)} wait): ${why}`);
     } else if (o.type === 'p' || o.type === 'u' || o.type === 'x') {
       const kind = { p: 'PRIMARY KEY', u: 'UNIQUE', x: 'EXCLUDE' }[o.type];
