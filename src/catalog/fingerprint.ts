@@ -32,6 +32,19 @@ function comparable(o: CatalogObject, schemas: readonly string[]): unknown {
   return o;
 }
 
+/** The comparable JSON text of each object, per schema list (plans hash a catalog several times). */
+const comparableText = new WeakMap<CatalogObject, { schemas: string; text: string }>();
+
+/** `comparable(o)` as JSON text, computed once per object and schema list. */
+function textOf(o: CatalogObject, schemas: readonly string[]): string {
+  const key = schemas.join('\0');
+  const hit = comparableText.get(o);
+  if (hit && hit.schemas === key) return hit.text;
+  const text = JSON.stringify(comparable(o, schemas));
+  comparableText.set(o, { schemas: key, text });
+  return text;
+}
+
 /**
  * SHA-256 (hex, first 16 characters) over the catalog's objects, ignoring column positions and
  * extension versions (the same things the diff ignores), so two catalogs with the same fingerprint
@@ -39,7 +52,7 @@ function comparable(o: CatalogObject, schemas: readonly string[]): unknown {
  */
 export function fingerprint(cat: Catalog): string {
   const h = createHash('sha256');
-  for (const id of Object.keys(cat.objects).sort()) h.update(JSON.stringify(comparable(cat.objects[id]!, cat.schemas)) + '\n');
+  for (const id of Object.keys(cat.objects).sort()) h.update(textOf(cat.objects[id]!, cat.schemas) + '\n');
   return h.digest('hex').slice(0, 16);
 }
 
@@ -50,7 +63,7 @@ export function fingerprint(cat: Catalog): string {
  */
 export function objectHashes(cat: Catalog): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const id of Object.keys(cat.objects).sort()) out[id] = createHash('sha256').update(JSON.stringify(comparable(cat.objects[id]!, cat.schemas))).digest('hex').slice(0, 12);
+  for (const id of Object.keys(cat.objects).sort()) out[id] = createHash('sha256').update(textOf(cat.objects[id]!, cat.schemas)).digest('hex').slice(0, 12);
   return out;
 }
 

@@ -583,11 +583,28 @@ export function objectId(kind: ObjectKind, ...parts: string[]): string {
   return `${kind}:${parts.join('.')}`;
 }
 
-/** The objects of one kind, in identity order. */
+/** Objects by kind, in identity order, per `objects` record (built on first use). */
+const byKind = new WeakMap<Record<string, CatalogObject>, Map<ObjectKind, CatalogObject[]>>();
+
+/**
+ * The objects of one kind, in identity order (a new array each call). The objects are grouped by
+ * kind once per catalog: a diff asks a catalog for its objects of one kind a few hundred times.
+ * A catalog's `objects` record must not change after its first query (every stage builds a new
+ * record rather than editing one).
+ */
 export function objectsOfKind<K extends ObjectKind>(cat: Catalog, kind: K): Extract<CatalogObject, { kind: K }>[] {
-  return Object.values(cat.objects)
-    .filter((o): o is Extract<CatalogObject, { kind: K }> => o.kind === kind)
-    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  let groups = byKind.get(cat.objects);
+  if (!groups) {
+    groups = new Map();
+    const all = Object.values(cat.objects).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    for (const o of all) {
+      const list = groups.get(o.kind);
+      if (list) list.push(o);
+      else groups.set(o.kind, [o]);
+    }
+    byKind.set(cat.objects, groups);
+  }
+  return [...(groups.get(kind) ?? [])] as Extract<CatalogObject, { kind: K }>[];
 }
 
 /** An empty catalog for the given server version. */

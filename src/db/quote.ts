@@ -3,12 +3,13 @@ import { QUOTED_KEYWORDS } from './keywords.js';
 const RESERVED = new Set(QUOTED_KEYWORDS);
 
 /**
- * Quotes an SQL identifier when PostgreSQL needs it, as `quote_ident` does: names that are not
- * plain lower-case identifiers, or that are keywords other than unreserved ones (see
- * keywords.ts). Embedded `"` are doubled.
+ * Quotes an SQL identifier when PostgreSQL needs it, as `quote_ident` does: names other than a
+ * lower-case letter or `_` followed by lower-case letters, digits and `_` (a `$` or a non-ASCII
+ * letter is quoted), and keywords other than unreserved ones (see keywords.ts). Embedded `"` are
+ * doubled.
  */
 export function quoteIdent(name: string): string {
-  if (/^[a-z_][a-z0-9_$]*$/.test(name) && !RESERVED.has(name)) return name;
+  if (/^[a-z_][a-z0-9_]*$/.test(name) && !RESERVED.has(name)) return name;
   return '"' + name.replace(/"/g, '""') + '"';
 }
 

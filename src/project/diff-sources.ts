@@ -5,7 +5,7 @@ import { assertNamedSchemasExist, comparedLine } from '../catalog/scope.js';
 import { redactUrl } from '../db/redact.js';
 import { buildPlan, type Plan } from '../plan/plan.js';
 import { upScript } from '../plan/document.js';
-import { describeShadow, introspectOptions, schemaHints, shadowFor, sourceCatalog, sourceState } from './states.js';
+import { describeShadow, introspectOptions, renamedCopy, schemaHints, shadowFor, sourceCatalog } from './states.js';
 
 /** Options of {@link diffSources}. */
 export interface DiffSourcesOptions {
@@ -39,9 +39,12 @@ export async function diffSources(config: Config, from: string, to: string, opts
   const open = shadowFor(config, live, opts.report ? { report: opts.report } : {});
   const resolve = (s: string) => (isSourceUrl(s) ? s : path.resolve(s));
   const scope = introspectOptions(config, { tracking: false });
-  const toCat = await sourceCatalog(config, resolve(to), open, scope);
+  // Both sides are read at once when one is a live database: its server works while this process
+  // reads the other. Two shadows loading files would only compete for this process's thread.
+  const read = (s: string) => sourceCatalog(config, resolve(s), open, scope);
+  const [toCat, fromCat] = live ? await Promise.all([read(to), read(from)]) : [await read(to), await read(from)];
   const hints = isSourceUrl(to) ? [] : await schemaHints({ ...config, schema: [resolve(to)] });
-  const fromState = await sourceState(config, resolve(from), open, { hints, desired: toCat }, scope);
+  const fromState = await renamedCopy(config, fromCat, open, { hints, desired: toCat }, scope);
   const name = (s: string) => (isSourceUrl(s) ? redactUrl(s) : `${s} loaded in ${describeShadow(config, live)}`);
   assertNamedSchemasExist([fromState.original, toCat]);
   const compared = comparedLine(name(from), name(to), [fromState.original, toCat]);

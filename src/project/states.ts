@@ -373,7 +373,7 @@ export async function liveState(config: Config, url: string, open: () => Promise
 }
 
 /** `current` renamed by the hints in a shadow copy of it; `current` itself when no hint applies. */
-async function renamedCopy(config: Config, current: Catalog, open: () => Promise<Shadow>, renames?: { hints: RenameHint[]; desired: Catalog }, scope: ScopeOptions = introspectOptions(config)): Promise<CurrentState> {
+export async function renamedCopy(config: Config, current: Catalog, open: () => Promise<Shadow>, renames?: { hints: RenameHint[]; desired: Catalog }, scope: ScopeOptions = introspectOptions(config)): Promise<CurrentState> {
   const none = (warnings: string[]): CurrentState => ({ original: current, renamed: current, renames: [], warnings });
   if (!renames?.hints.length) return none([]);
   const first = resolveRenames(renames.hints, current, renames.desired);
