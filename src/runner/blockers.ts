@@ -76,7 +76,11 @@ function excerpt(query: string): string {
  * @returns [] when the statement names no relation, or nobody holds a lock on them any more
  */
 export async function lockBlockers(db: Db, statement: string): Promise<Blocker[]> {
-  const relations = await statementRelations(statement);
+  return holdersOf(db, await statementRelations(statement));
+}
+
+/** Other sessions holding a granted lock on any of `relations` (quoted names), oldest transaction first. */
+async function holdersOf(db: Db, relations: string[]): Promise<Blocker[]> {
   if (!relations.length) return [];
   const rows = await db.query<{ pid: number; application: string; state: string | null; age: string | null; query: string | null; holds: string }>(
     `SELECT a.pid, coalesce(a.application_name, '') AS application, a.state,
@@ -120,5 +124,31 @@ export async function blockersSentence(db: Db, statement: string, cause: 'lock_t
       `End the one that should not be there (SELECT pg_terminate_backend(<pid>)) or run again when it is done.`;
   } catch (e) {
     return ` (Could not read who holds the lock: ${(e as Error)?.message ?? e}.)`;
+  }
+}
+
+/** Statement types that only read or write rows, or set the session: they take no lock DDL would wait for long. */
+const ROW_LEVEL = new Set(['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'VariableSetStmt', 'TransactionStmt', 'CopyStmt', 'CallStmt', 'DoStmt']);
+
+/**
+ * The look-ahead of the lock-queue guard: before a section runs, the sessions whose transaction has
+ * been open longer than `lock_timeout` and that hold a lock on a relation a DDL statement of the
+ * section names. Such a session will not let go in time: the statement will queue behind it (and
+ * every query on the table behind the statement) until lock_timeout ends the wait.
+ * @param nodes the parse trees of the section's statements
+ * @param lockTimeout the lock_timeout the section runs with (PostgreSQL interval text; '0' = none: no warning)
+ * @returns [] when there is none, or on any error (a warning must not fail a run)
+ */
+export async function staleHolders(db: Db, nodes: Array<Record<string, any>>, lockTimeout: string): Promise<Blocker[]> {
+  try {
+    const relations: string[] = [];
+    for (const n of nodes) if (!ROW_LEVEL.has(Object.keys(n)[0] ?? '')) for (const r of relationsOf(n)) if (!relations.includes(r)) relations.push(r);
+    if (!relations.length) return [];
+    const [t] = await db.query<{ s: string | null }>(`SELECT extract(epoch FROM $1::interval)::float8 AS s`, [/^\d+$/.test(lockTimeout) ? `${lockTimeout}ms` : lockTimeout]);
+    const seconds = Number(t?.s ?? 0);
+    if (!(seconds > 0)) return [];
+    return (await holdersOf(db, relations)).filter((b) => b.transactionAgeSeconds !== null && b.transactionAgeSeconds > seconds);
+  } catch {
+    return [];
   }
 }

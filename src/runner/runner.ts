@@ -22,7 +22,11 @@
  * - nothing loses data silently: before anything runs, what the down sections to run (and the up
  *   sections of files without a `-- DESTRUCTIVE:` header) would delete is counted in the database as
  *   it is now (deletes.ts, loss-count.ts), and the run is refused unless `allowDestructive`;
- * - a baseline (`-- schemaplan:baseline`, written by `init --from-url`) is never reverted.
+ * - a baseline (`-- schemaplan:baseline`, written by `init --from-url`) is never reverted;
+ * - what pending files assume about the data (`-- schemaplan:check` lines, assumptions.ts) is checked
+ *   before any of them runs, in the refusal transaction;
+ * - a statement that gives up on a lock (lock_timeout, or a statement_timeout that ended the wait)
+ *   names the sessions holding locks on its relations (blockers.ts), on each retry and in the error.
  */
 import { describeInvalidIndex, invalidIndexes, type InvalidIndex } from './health.js';
 import { createHash } from 'node:crypto';
@@ -39,7 +43,7 @@ import { loadParser, splitStatements, SqlSyntaxError, statementType, type Statem
 import { beginLocked, lockHolder } from './lock.js';
 import { claimLease, claimMigration, isPooled, lockOptions, openRun } from './pooler.js';
 import { countLosses, describeLoss, type DataLoss } from './loss-count.js';
-import { blockersSentence } from './blockers.js';
+import { blockersSentence, describeBlocker, staleHolders } from './blockers.js';
 import { AssumptionSyntaxError, describeAssumption, readAssumptions, runAssumptions, type Assumption } from './assumptions.js';
 import {
   columnsWrittenByMigrations, deleteRow, ensureTrackingTable, insertRow, inspectTracking, readApplied, recordApplied, tableSql,
@@ -774,6 +778,23 @@ async function applyNonTransactional(db: Db, info: TrackingInfo, m: Migration, s
   }
 }
 
+/**
+ * The look-ahead of the lock-queue guard (blockers.ts `staleHolders`): logs a warning for each
+ * session whose transaction is older than the lock_timeout the file runs with and holds a lock on a
+ * relation its DDL names. Never fails the run.
+ */
+async function warnStaleHolders(db: Db, m: Migration, s: Section, opts: RunOptions): Promise<void> {
+  if (!opts.log) return;
+  let lockTimeout = fileSetting(m, 'lock_timeout') ?? opts.lockTimeout;
+  if (lockTimeout === undefined) {
+    const [row] = await db.query<{ lt: string }>(`SELECT current_setting('lock_timeout') AS lt`).catch(() => [] as { lt: string }[]);
+    lockTimeout = row?.lt ?? '0';
+  }
+  for (const b of await staleHolders(db, s.statements.map((st) => st.node), lockTimeout)) {
+    opts.log(`warning: ${m.relFile}: ${describeBlocker(b)} has had its transaction open longer than lock_timeout (${lockTimeout}); the file's statements on that table will queue behind it`);
+  }
+}
+
 /** Applies the given pending migrations in order, with progress events and log lines. */
 async function applyAll(db: Db, info: TrackingInfo, pending: Array<{ m: Migration; s: Section }>, opts: RunOptions, deferred: Assumption[] = []): Promise<RunRecord[]> {
   const out: RunRecord[] = [];
@@ -782,6 +803,7 @@ async function applyAll(db: Db, info: TrackingInfo, pending: Array<{ m: Migratio
     k++;
     const mine = deferred.filter((a) => a.version === m.version);
     if (mine.length) await refuseViolated(db, mine, opts, false, `${out.length} migration(s) before it stay applied; ${m.relFile} and later ones were not run`);
+    await warnStaleHolders(db, m, s, opts);
     const ev = { direction: 'up' as const, index: k, total: pending.length, version: m.version, name: m.name, file: m.relFile };
     opts.onEvent?.({ type: 'start', ...ev });
     opts.log?.(`applying ${m.relFile}${s.transactional ? '' : ' (transaction:false)'}`);
@@ -905,7 +927,9 @@ function logDry(opts: RunOptions, verb: 'apply' | 'revert', m: Migration, s: Sec
  * @throws RunnerError before any SQL runs (`modified`, `failed`, `out_of_order`, `unknown_version`
  *   for `to`, `transaction_control`, `bad_setting`, `tracking_table`, `would_lose_data` when an up
  *   section of a file without a `-- DESTRUCTIVE:` header would delete rows or values and
- *   `allowDestructive` is not set); LockTimeoutError;
+ *   `allowDestructive` is not set, `bad_check` for a `-- schemaplan:check` line that is not one plain
+ *   SELECT, `data_assumption` when such a check finds rows or fails — before any migration, or just
+ *   before its file when the check reads what an earlier pending file creates); LockTimeoutError;
  *   MigrationError when a migration's SQL fails (the migrations before it stay applied and recorded;
  *   it is rolled back, or recorded as failed when non-transactional); RunnerError `connection_lost`.
  */

@@ -162,6 +162,20 @@ describe('-- schemaplan:check lines: up checks what a plan assumed before it run
     expect(await indexes(url, 'orders')).toEqual(indexesBefore);
     expect(await notNull(url, 'orders', 'customer')).toBe(false);
 
+    // A hand edit that turns the check into a write is refused by the parser, naming the line; nothing runs.
+    const file = path.join(dir, 'migrations', files[1]!);
+    const lineNo = first.split('\n').findIndex((l) => l.startsWith('-- schemaplan:check')) + 1;
+    fs.writeFileSync(file, first.replace('-- schemaplan:check SELECT FROM public.orders WHERE customer IS NULL', '-- schemaplan:check DELETE FROM public.orders WHERE customer IS NULL'));
+    expect((await run(dir, ['hash'])).code).toBe(0);
+    const edited = await run(dir, ['up', '--url', url]);
+    expect(edited.code).toBe(1);
+    expect(edited.stderr).toContain(`${files[1]}:${lineNo}: -- schemaplan:check must be a SELECT, found DeleteStmt`);
+    const [{ n: still }] = await query<{ n: number }>(url, 'SELECT count(*)::int AS n FROM orders');
+    expect(still).toBe(130);
+    expect(await recorded(url)).toEqual(applied);
+    fs.writeFileSync(file, first);
+    expect((await run(dir, ['hash'])).code).toBe(0);
+
     // Once the rows are fixed, the same files apply and the column is NOT NULL.
     await sql(url, `UPDATE orders SET customer = 'unknown' WHERE customer IS NULL`);
     const ok = await run(dir, ['up', '--url', url]);
@@ -192,11 +206,14 @@ describe('a lock timeout names the session holding the lock', { timeout: 600_000
       await holder.exec('BEGIN');
       const [{ pid }] = await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
       await holder.query('SELECT count(*) FROM orders');
+      // Older than lock_timeout (500ms): up warns before it runs the file.
+      await new Promise((r) => setTimeout(r, 1500));
       const u = await run(dir, ['up', '--url', url, '--lock-retries', '1', '--lock-retry-delay', '100ms']);
       expect(u.code).toBe(1);
-      // The retry line and the final error both name the holder.
+      expect(u.stdout).toMatch(new RegExp(`warning: migrations/\\d+_add_note\\.sql: pid ${pid} \\(application "nightly-report-7f3a", [^)]*\\): SELECT count\\(\\*\\) FROM orders has had its transaction open longer than lock_timeout \\(500ms\\)`));
+      // The warning, the retry line and the final error name the holder.
       const named = new RegExp(`pid ${pid} \\(application "nightly-report-7f3a", idle in transaction, transaction open for \\d+ s, holds public\\.orders AccessShareLock\\): SELECT count\\(\\*\\) FROM orders`, 'g');
-      expect(u.all.match(named)?.length, u.all).toBe(2);
+      expect(u.all.match(named)?.length, u.all).toBe(3);
       expect(u.stderr).toMatch(/lock timeout/);
       // Rolled back: no column, no tracking row.
       const cols = await query<{ c: string }>(url, `SELECT attname AS c FROM pg_attribute WHERE attrelid = 'public.orders'::regclass AND attnum > 0 AND NOT attisdropped`);
