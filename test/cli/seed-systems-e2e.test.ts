@@ -159,6 +159,29 @@ describe('seed systems moved to schemaplan in one step', { timeout: 300_000 }, (
     expect(check.stdout + check.stderr).toContain('down section of scripts/migrations/002-add-summary-columns.sql does not restore the state before it');
   });
 
+  it('000: after the import, the team\'s checklist stays enforced for new files (no DROP TABLE without a DESTRUCTIVE header, a header, schema.sql updated)', async () => {
+    const dir = copyDir(path.join(SEEDS, 'psql-by-hand'));
+    ok(await cli(dir, ['import', '--from', 'sequential']), 'import');
+    expect((await cli(dir, ['check'])).stdout).toContain('check: clean');
+    const made = JSON.parse(ok(await cli(dir, ['new', 'drop interactions', '--format', 'json']), 'new').stdout);
+    expect(path.basename(made.file)).toBe('004-drop-interactions.sql');
+    const file = path.join(dir, made.file);
+    // The body of the file written without the header and without a DESTRUCTIVE marker.
+    fs.writeFileSync(file, '-- migrate:up\nDROP TABLE interactions;\n-- migrate:down\n');
+    const check = await cli(dir, ['check', '--format', 'json']);
+    expect(check.code).toBe(1);
+    const problems = JSON.parse(check.stdout).problems as Array<{ kind: string; rule?: string; file?: string; message: string }>;
+    const rules = problems.filter((p) => p.kind === 'lint').map((p) => `${p.file} ${p.rule}`);
+    expect(rules).toEqual(expect.arrayContaining([
+      'scripts/migrations/004-drop-interactions.sql header-comment',
+      'scripts/migrations/004-drop-interactions.sql destructive-header',
+      'scripts/migrations/004-drop-interactions.sql drop-table',
+    ]));
+    // Only the new file is linted; and src/db/schema.sql, not updated, disagrees with the history.
+    expect(rules.every((r) => r.startsWith('scripts/migrations/004-'))).toBe(true);
+    expect(problems.some((p) => p.kind === 'drift' && /schema\/ and the migration history disagree/.test(p.message))).toBe(true);
+  });
+
   it('001 goose: annotations, NO TRANSACTION, goose_db_version and its sequence adopted in place', async () => {
     const dir = copyDir(path.join(SEEDS, 'goose'));
     const url = await createDatabase('seed_goose');
