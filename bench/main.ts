@@ -36,7 +36,7 @@ import { formatMs } from './stats.js';
 import { syntheticSchema } from './synthetic.js';
 import { findClientTools, findPgDelta, found, type ClientTools, type Found } from './tools.js';
 
-const SECTIONS = ['corpus', 'plan', 'syntax', 'scale'] as const;
+const SECTIONS = ['syntax', 'plan', 'corpus', 'scale'] as const;
 type SectionName = (typeof SECTIONS)[number];
 
 /** Command-line options. */
@@ -48,6 +48,8 @@ interface BenchArgs {
   sections: SectionName[];
   /** Table counts of the scale section. */
   sizes: number[];
+  /** Minutes after which no further run or case starts (null: no limit). */
+  budgetMin: number | null;
 }
 
 /**
@@ -55,7 +57,7 @@ interface BenchArgs {
  */
 function parseArgs(argv: string[], env: NodeJS.ProcessEnv = {}): BenchArgs {
   const quick = argv.includes('--quick') || env.SCHEMAPLAN_BENCH_QUICK === '1';
-  const args: BenchArgs = { runs: 3, quick, only: null, sections: [...SECTIONS], sizes: quick ? [100, 1000] : [1000, 10000] };
+  const args: BenchArgs = { runs: 3, quick, only: null, sections: [...SECTIONS], sizes: quick ? [100, 1000] : [1000, 10000], budgetMin: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const val = () => {
@@ -78,6 +80,9 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv = {}): BenchArgs {
     } else if (a === '--sizes' || a.startsWith('--sizes=')) {
       args.sizes = list().map(Number);
       if (args.sizes.length < 2 || args.sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--sizes needs two or more table counts, e.g. 1000,10000');
+    } else if (a === '--budget-min' || a.startsWith('--budget-min=')) {
+      args.budgetMin = Number(val());
+      if (!(args.budgetMin > 0)) throw new Error('--budget-min must be a positive number of minutes');
     } else if (a === '--help' || a === '-h') {
       throw new Error('usage');
     } else {
@@ -93,6 +98,8 @@ const USAGE = `usage: npm run bench -- [--quick] [--runs N] [--only schema1,sche
   --only         corpus schemas to diff (default: every schema in the corpus)
   --sections     which sections to run (default: all)
   --sizes        table counts of the scale section (default 1000,10000)
+  --budget-min M start no further run or case after M minutes: cells then hold fewer runs (n says how
+                 many) and cases not reached say so; the tables are printed as each section ends
 `;
 
 function repoRoot(): string {
@@ -124,7 +131,14 @@ interface Ctx {
   plainDir: string;
   /** Set once a `plan` has written the shadow cache. */
   coldDone?: boolean;
+  /** performance.now() after which no further run or case starts; Infinity: no limit. */
+  deadline: number;
 }
+
+/** Error text of a case that the time budget left unmeasured. */
+const NOT_REACHED = 'not measured: the time budget (--budget-min) ran out before this case';
+
+const overBudget = (ctx: Ctx) => performance.now() > ctx.deadline;
 
 /** Removes the server's password from text that is printed. */
 function redact(ctx: Ctx, s: string): string {
@@ -243,6 +257,7 @@ type Measure = (i: number) => Promise<Sample>;
 /** Runs each tool of a row `runs` times, interleaved (schemaplan, floor, peer, schemaplan, …). */
 async function measureRow(ctx: Ctx, tools: Array<[Cell | null, Measure | null]>): Promise<void> {
   for (let i = 0; i < ctx.runs; i++) {
+    if (i > 0 && overBudget(ctx)) break; // every cell keeps the runs it has (n in the table)
     for (const [c, fn] of tools) {
       if (!c || !fn || c.error) continue;
       try {
@@ -269,7 +284,11 @@ async function diffRows(ctx: Ctx, label: string, dbs: { e: string; a: string; b:
   await measureRow(ctx, [
     [self.schemaplan, async (i) => {
       const r = await schemaplanDiff(ctx, dbs.a, dbs.b);
-      if (i === 0 && r.stdout.trim() !== '') self.notes.push(`schemaplan printed ${lines(r.stdout)} lines of SQL for S→S (expected none): ${firstLine(r.stdout).slice(0, 160)}`);
+      if (i === 0) {
+        self.notes.push(r.stdout.trim() === ''
+          ? 'schemaplan printed nothing (as expected)'
+          : `schemaplan printed ${lines(r.stdout)} lines of SQL for S→S (expected none): ${firstLine(r.stdout).slice(0, 160)}`);
+      }
       return r;
     }],
     [floor, async () => {
@@ -279,7 +298,11 @@ async function diffRows(ctx: Ctx, label: string, dbs: { e: string; a: string; b:
     }],
     [self.peer, async (i) => {
       const r = await pgDeltaPlan(ctx, dbs.a, dbs.b);
-      if (i === 0 && r.actions !== 0) self.notes.push(`pg-delta planned ${r.actions < 0 ? 'an unreadable plan' : `${r.actions} actions`} for S→S (expected none)`);
+      if (i === 0) {
+        self.notes.push(r.actions === 0
+          ? 'pg-delta planned no actions (as expected)'
+          : `pg-delta planned ${r.actions < 0 ? 'an unreadable plan' : `${r.actions} actions`} for S→S (expected none)`);
+      }
       return r;
     }],
   ]);
@@ -316,6 +339,10 @@ async function corpusSection(ctx: Ctx, corpusDir: string, names: string[]): Prom
   for (const name of names) {
     const tag = name.replace(/[^a-z0-9]+/gi, '_').toLowerCase();
     const dbs = { e: `bench_${tag}_e`, a: `bench_${tag}_a`, b: `bench_${tag}_b` };
+    if (overBudget(ctx)) {
+      section.rows.push({ name, schemaplan: { ...cell(), error: NOT_REACHED }, floor: null, peer: null, notes: [] });
+      continue;
+    }
     process.stderr.write(`bench: corpus ${name}: loading…`);
     try {
       for (const d of Object.values(dbs)) await createDb(ctx, d);
@@ -474,13 +501,20 @@ async function scaleSection(ctx: Ctx, sizes: number[]): Promise<{ section: Secti
   ];
   for (const n of sizes) {
     const dbs = { e: `bench_syn_${n}_e`, a: `bench_syn_${n}_a`, b: `bench_syn_${n}_b` };
+    if (overBudget(ctx)) {
+      section.rows.push({ name: `${n} tables`, schemaplan: { ...cell(), error: NOT_REACHED }, floor: null, peer: null, notes: [] });
+      continue;
+    }
     process.stderr.write(`bench: synthetic ${n} tables: loading…`);
     try {
-      for (const d of Object.values(dbs)) await createDb(ctx, d);
-      const sql = syntheticSchema(n);
-      const loadMs = [await load(ctx, dbs.a, sql, 'synthetic.sql', true), await load(ctx, dbs.b, sql, 'synthetic.sql', true)];
-      process.stderr.write(` ${formatMs(Math.max(...loadMs))}; measuring…`);
+      await createDb(ctx, dbs.e);
+      await createDb(ctx, dbs.a);
+      const loadMs = await load(ctx, dbs.a, syntheticSchema(n), 'synthetic.sql', true);
+      // Creating 10 000 tables takes minutes: B is a file-level copy of A (same OIDs, same catalog).
+      await ctx.admin.exec(`CREATE DATABASE ${quoteIdent(dbs.b)} TEMPLATE ${quoteIdent(dbs.a)}`);
+      process.stderr.write(` ${formatMs(loadMs)}; measuring…`);
       const [self, empty] = await diffRows(ctx, `${n} tables`, dbs);
+      self!.notes.push(`loading A took ${formatMs(loadMs)}; B is a copy of A (CREATE DATABASE … TEMPLATE)`);
       section.rows.push(self!, empty!);
       points[0]!.bySize.set(n, self!.schemaplan);
       points[1]!.bySize.set(n, empty!.schemaplan);
@@ -543,6 +577,7 @@ async function main(): Promise<void> {
     const serverMajor = Math.floor(v!.n / 10000);
     const ctx: Ctx = {
       root, cli, srv, admin, runs: args.runs, tmp, env, plainDir,
+      deadline: args.budgetMin == null ? Infinity : tStart + args.budgetMin * 60_000,
       tools: await findClientTools(serverMajor),
       pgDelta: await findPgDelta(root),
     };
@@ -554,22 +589,26 @@ async function main(): Promise<void> {
     out.push(`- pg-delta: ${found(ctx.pgDelta) ? `${ctx.pgDelta.bin} (${ctx.pgDelta.version})` : `MISSING: ${ctx.pgDelta.missing} — its columns are skipped`}`);
     out.push(`- cells: median (min–max, n runs) of wall time, spawn to exit, Node start-up included; ratios are of medians (schemaplan ÷ floor: how many floors schemaplan takes)${args.runs < 3 ? `; only ${args.runs} run(s) per cell: not a median of ≥3` : ''}`);
     out.push(`- peak RSS: process.resourceUsage().maxRSS of the measured Node process, median over runs${args.quick ? '\n- --quick: a reduced set (corpus pagila and synapse, smaller synthetic sizes)' : ''}`);
+    if (args.budgetMin != null) out.push(`- time budget: ${args.budgetMin} min; after it no further run or case starts (n in each cell says how many runs it got)`);
     if (!haveCorpus) out.push(`- corpus: MISSING (${corpusDir} does not exist): the corpus rows and the synapse plan row are skipped`);
-    const sections: string[] = [];
-    if (args.sections.includes('corpus') && names.length) sections.push(renderSection(await corpusSection(ctx, corpusDir, names)));
-    if (args.sections.includes('plan')) sections.push(renderSection(await planSection(ctx, haveCorpus ? corpusDir : null)));
-    if (args.sections.includes('syntax')) sections.push(renderSection(await syntaxSection(ctx)));
+    // Each section is printed as soon as it is measured, so a run cut short still reports what it did.
+    process.stdout.write(out.join('\n') + '\n\n');
+    const print = (text: string) => process.stdout.write(text + '\n\n');
+    // Shortest first.
+    if (args.sections.includes('syntax')) print(renderSection(await syntaxSection(ctx)));
+    if (args.sections.includes('plan')) print(renderSection(await planSection(ctx, haveCorpus ? corpusDir : null)));
+    if (args.sections.includes('corpus') && names.length) print(renderSection(await corpusSection(ctx, corpusDir, names)));
     if (args.sections.includes('scale')) {
       const { section, scaling } = await scaleSection(ctx, args.sizes);
-      sections.push(renderSection(section), scaling);
+      print(renderSection(section));
+      print(scaling);
     }
-    out.push(`- total bench time: ${formatMs(performance.now() - tStart)}`, '', ...sections.flatMap((s) => [s, '']));
+    process.stdout.write(`total bench time: ${formatMs(performance.now() - tStart)}\n`);
   } finally {
     await admin.close();
     await srv.stop();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  process.stdout.write(out.join('\n'));
 }
 
 main().catch((e: unknown) => {

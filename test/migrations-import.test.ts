@@ -78,6 +78,21 @@ describe('conversion to schemaplan\'s format', () => {
     expect(p).toMatchObject({ format: 'dbmate', transactional: true, header: { lock_timeout: '5s' } });
     expect(statements(p.up)).toEqual(['CREATE TABLE t (a int)', 'INSERT INTO t VALUES (1)']);
     expect(statements(p.down)).toEqual([]);
+    // With a computed down section: the up text unchanged, the DESTRUCTIVE note inside the down
+    // section (a header one would say the up section loses data).
+    const text = '-- Migration: Add t\n-- Feature: T\n\nCREATE TABLE t (a int);\n';
+    const withDown = convertMigration(text, '001-add-t.sql', 'sequential', { statements: ['DROP TABLE public.t'], destructive: 'reverting loses the rows of table public.t' });
+    const pd = parseMigration(withDown.text, '001-add-t.sql');
+    expect(pd.up).toBe(parseMigration(convertMigration(text, '001-add-t.sql', 'sequential').text, 'x').up);
+    expect(statements(pd.up)).toEqual(['CREATE TABLE t (a int)']);
+    expect(statements(pd.down)).toEqual(['DROP TABLE public.t']);
+    expect(pd.down).toMatch(/^-- DESTRUCTIVE: reverting loses the rows of table public\.t$/m);
+    expect(pd.destructive).toBeUndefined();
+    expect(pd.header).toMatchObject({ Migration: 'Add t', Feature: 'T' });
+    // A data-only file: an empty down section, with a comment saying why.
+    const dataOnly = parseMigration(convertMigration('INSERT INTO t VALUES (1);\n', '002_seed.sql', 'sequential', { statements: [] }).text, 'x');
+    expect(statements(dataOnly.down)).toEqual([]);
+    expect(dataOnly.down).toContain('changes no schema object, only data');
     const native = '-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 2;\n';
     expect(convertMigration(native, 'n.sql', 'goose')).toEqual({ text: native, from: 'dbmate', changed: false });
     expect(() => convertMigration('SELECT 1;\n', '001_x.sql', 'goose')).toThrow(/^001_x\.sql:1: is an up-only file \(no section markers\), not goose/);
