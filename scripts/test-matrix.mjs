@@ -10,7 +10,8 @@
  * children's environment so that every row is the embedded server it names.
  *
  * Usage: node scripts/test-matrix.mjs [--majors 14,15,16,17,18] [test files…]
- * Exit status: 0 when every major passed, 1 otherwise. dist/ is rebuilt first (the CLI tests run it).
+ * Exit status: 0 when every major passed, 1 otherwise. dist/ is rebuilt first (the CLI tests run it;
+ * a failing build is retried a few times, a minute apart).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -19,6 +20,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** How many times a failing build is tried before giving up. */
+const BUILD_ATTEMPTS = 5;
 
 /** The majors supported and tested. */
 const MAJORS = [14, 15, 16, 17, 18];
@@ -115,10 +119,16 @@ function firstLine(text) {
 
 async function main() {
   const { majors, files } = parseArgs(process.argv.slice(2));
-  const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
-  if (build.status !== 0) {
-    process.stderr.write(`test:matrix: npm run build failed (exit ${build.status}); nothing run\n`);
-    process.exit(1);
+  // A checkout being edited may fail to build for a moment: retry a few times, a minute apart.
+  for (let attempt = 1; ; attempt++) {
+    const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+    if (build.status === 0) break;
+    if (attempt === BUILD_ATTEMPTS) {
+      process.stderr.write(`test:matrix: npm run build failed ${attempt} times (exit ${build.status}); nothing run\n`);
+      process.exit(1);
+    }
+    process.stderr.write(`test:matrix: npm run build failed (exit ${build.status}); retrying in 60 s (${attempt}/${BUILD_ATTEMPTS})\n`);
+    await new Promise((r) => setTimeout(r, 60_000));
   }
   const results = [];
   for (const major of majors) results.push(await runMajor(major, files));
