@@ -186,7 +186,7 @@ cases('constraints', [
   { name: 'primary key add / drop', a: T, b: 'CREATE TABLE t (id int PRIMARY KEY);' },
   { name: 'primary key on a NOT NULL column', a: 'CREATE TABLE t (id int NOT NULL);', b: 'CREATE TABLE t (id int NOT NULL PRIMARY KEY);' },
   { name: 'unique add / drop', a: 'CREATE TABLE t (a int, b int);', b: 'CREATE TABLE t (a int, b int, UNIQUE (a, b));' },
-  { name: 'unique nulls not distinct', a: 'CREATE TABLE t (a int, UNIQUE (a));', b: 'CREATE TABLE t (a int, UNIQUE NULLS NOT DISTINCT (a));' },
+  { name: 'unique nulls not distinct', a: 'CREATE TABLE t (a int, UNIQUE (a));', b: 'CREATE TABLE t (a int, UNIQUE NULLS NOT DISTINCT (a));', minMajor: 15 },
   { name: 'check add / drop', a: 'CREATE TABLE t (a int);', b: 'CREATE TABLE t (a int CONSTRAINT a_pos CHECK (a > 0));' },
   { name: 'check changed', a: 'CREATE TABLE t (a int CONSTRAINT a_pos CHECK (a > 0));', b: 'CREATE TABLE t (a int CONSTRAINT a_pos CHECK (a >= 0 AND a < 100));' },
   {

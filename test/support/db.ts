@@ -24,6 +24,20 @@ export function serverMajor(): number {
   return inject('pgMajor');
 }
 
+/**
+ * True when the default server is older than `major`: a test of a feature PostgreSQL added in
+ * `major` (NULLS NOT DISTINCT, security_invoker, publication column lists and row filters,
+ * TABLES IN SCHEMA, unlogged sequences and two_phase subscriptions are 15's) is then skipped.
+ */
+export function serverOlderThan(major: number | undefined): boolean {
+  return major !== undefined && serverMajor() < major;
+}
+
+/** A test's name, saying why it is skipped when the default server is older than `major`. */
+export function nameFor(name: string, major: number | undefined): string {
+  return serverOlderThan(major) ? `${name} (skipped: needs PostgreSQL ${major}, the server runs ${serverMajor()})` : name;
+}
+
 /** Creates an empty database on the default server (15) or the PostgreSQL 18 server and returns its URL. Dropped after the test file. */
 export async function createDatabase(prefix = 't', major: 15 | 18 = 15): Promise<string> {
   const name = `${prefix}_${randomBytes(5).toString('hex')}`;
