@@ -48,12 +48,13 @@ export function register(program: Command): void {
   program
     .command('import')
     .description('convert a migration history written for goose, dbmate, -- UP/-- DOWN or an up-only NNN_ runner to schemaplan\'s format, in place, keeping file names and versions')
-    .requiredOption('--from <format>', `the history's format: ${IMPORT_FORMATS.join(' | ')}`)
+    .requiredOption('--from <format>', `the history's format: ${IMPORT_FORMATS.join(' | ')} (sequential: up-only NNN_description.sql or NNN-description.sql files)`)
     .option('--dir <dir>', 'the folder of migration files (default: migrations: in schemaplan.yaml)')
     .option('--table <schema.name>', 'the tool\'s tracking table, written to schemaplan.yaml as table: (goose default: public.goose_db_version)')
+    .option('--no-down', 'up-only files: do not replay the history to write their down sections (they get an empty one, which `down` refuses)')
     .option('--dry-run', 'convert and check, write nothing')
     .option('--format <format>', 'text | json', 'text')
-    .action(action(async (flags: { from: string; dir?: string; table?: string; dryRun?: boolean; format: string }) => {
+    .action(action(async (flags: { from: string; dir?: string; table?: string; down: boolean; dryRun?: boolean; format: string }) => {
       if (!['text', 'json'].includes(flags.format)) throw new Error(`unknown --format ${flags.format}: use text or json`);
       if (!IMPORT_FORMATS.includes(flags.from as ImportFormat)) throw new Error(`unknown --from ${flags.from}: use ${IMPORT_FORMATS.join(', ')}`);
       const from = flags.from as ImportFormat;
@@ -66,7 +67,7 @@ export function register(program: Command): void {
       const shadowConfig = table ? { ...cfg, table: { schema: table[0], name: table[1] } } : cfg;
       const res = await importHistory(dir, {
         from, dryRun: !!flags.dryRun, root: cfg.root,
-        reverse: (history, upOnly) => reverseSections(shadowConfig, shadowFor(shadowConfig, undefined, { report: err }), history, upOnly),
+        ...(flags.down ? { reverse: (history, upOnly) => reverseSections(shadowConfig, shadowFor(shadowConfig, undefined, { report: err }), history, upOnly) } : {}),
       });
       const tableText = table ? qualified(table[0], table[1]) : undefined;
       const newest = res.files.map((f) => f.version).sort(compareVersions).pop();

@@ -28,7 +28,7 @@ import type { Migration } from './history.js';
 import { MigrationFormatError, parseMigration, type MigrationFormat, type ParsedMigration } from './sections.js';
 import { migrationFiles, writeSum } from './sumfile.js';
 
-/** The source formats `import --from` accepts (`sequential` = up-only `NNN_description.sql` files). */
+/** The source formats `import --from` accepts (`sequential` = up-only `NNN_description.sql` or `NNN-description.sql` files). */
 export type ImportFormat = 'goose' | 'dbmate' | 'updown' | 'sequential';
 
 /** The import formats, for option validation. */

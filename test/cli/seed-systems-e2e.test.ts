@@ -159,6 +159,14 @@ describe('seed systems moved to schemaplan in one step', { timeout: 300_000 }, (
     expect(check.stdout + check.stderr).toContain('down section of scripts/migrations/002-add-summary-columns.sql does not restore the state before it');
   });
 
+  it('000: import --no-down leaves the down sections of up-only files empty (no replay)', async () => {
+    const dir = copyDir(path.join(SEEDS, 'psql-by-hand'));
+    const res = JSON.parse(ok(await cli(dir, ['import', '--from', 'sequential', '--no-down', '--format', 'json']), 'import --no-down').stdout);
+    expect(res.files.map((f: { down?: unknown }) => f.down)).toEqual([undefined, undefined, undefined]);
+    await loadParser();
+    for (const down of Object.values(downSections(path.join(dir, 'scripts/migrations')))) expect(splitStatements(down)).toEqual([]);
+  });
+
   it('000: after the import, the team\'s checklist stays enforced for new files (no DROP TABLE without a DESTRUCTIVE header, a header, schema.sql updated)', async () => {
     const dir = copyDir(path.join(SEEDS, 'psql-by-hand'));
     ok(await cli(dir, ['import', '--from', 'sequential']), 'import');
