@@ -340,7 +340,7 @@ async function corpusSection(ctx: Ctx, corpusDir: string, names: string[]): Prom
     const tag = name.replace(/[^a-z0-9]+/gi, '_').toLowerCase();
     const dbs = { e: `bench_${tag}_e`, a: `bench_${tag}_a`, b: `bench_${tag}_b` };
     if (overBudget(ctx)) {
-      section.rows.push({ name, schemaplan: { ...cell(), error: NOT_REACHED }, floor: null, peer: null, notes: [] });
+      section.rows.push({ name, schemaplan: { ...cell(), error: NOT_REACHED, notReached: true }, floor: null, peer: null, notes: [] });
       continue;
     }
     process.stderr.write(`bench: corpus ${name}: loading…`);
@@ -502,7 +502,7 @@ async function scaleSection(ctx: Ctx, sizes: number[]): Promise<{ section: Secti
   for (const n of sizes) {
     const dbs = { e: `bench_syn_${n}_e`, a: `bench_syn_${n}_a`, b: `bench_syn_${n}_b` };
     if (overBudget(ctx)) {
-      section.rows.push({ name: `${n} tables`, schemaplan: { ...cell(), error: NOT_REACHED }, floor: null, peer: null, notes: [] });
+      section.rows.push({ name: `${n} tables`, schemaplan: { ...cell(), error: NOT_REACHED, notReached: true }, floor: null, peer: null, notes: [] });
       continue;
     }
     process.stderr.write(`bench: synthetic ${n} tables: loading…`);

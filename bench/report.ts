@@ -11,6 +11,8 @@ export interface Cell {
   /** Peak RSS per run, KiB (Node programs only). */
   rssKb: number[];
   error?: string;
+  /** The time budget ran out before this cell's first run. */
+  notReached?: boolean;
 }
 
 /** One case of a section. */
@@ -44,6 +46,7 @@ export function cell(): Cell {
 
 function timing(c: Cell | null): string {
   if (!c) return 'n/a';
+  if (c.notReached) return 'not reached';
   if (c.error && c.ms.length === 0) return 'failed';
   return formatTiming(summarize(c.ms)) + (c.error ? ' (then failed)' : '');
 }
