@@ -144,6 +144,20 @@ describe('seed systems moved to schemaplan in one step', { timeout: 300_000 }, (
     ok(await cli(dir, ['up', '--url', url]), 'up');
     ok(await cli(dir, ['status', '--url', url, '--exit-code']), 'status');
     expect((await cli(dir, ['check', '--url', url])).stdout).toContain('check: clean');
+
+    // The old `pnpm db:migrate` (schema.sql with DROP TABLE) becomes `fresh`: refused without --yes
+    // and on a database the project marks as production; with --yes it rebuilds from the history.
+    const unconfirmed = await cli(dir, ['fresh', '--url', url]);
+    expect(unconfirmed.code).toBe(1);
+    expect(await query(url, 'SELECT count(*)::int AS n FROM leads')).toEqual([{ n: 2 }]);
+    fs.appendFileSync(path.join(dir, 'schemaplan.yaml'), 'database:\n  production: true\n');
+    const production = await cli(dir, ['fresh', '--yes', '--url', url]);
+    expect(production.code).toBe(1);
+    expect(await query(url, 'SELECT count(*)::int AS n FROM leads')).toEqual([{ n: 2 }]);
+    fs.writeFileSync(path.join(dir, 'schemaplan.yaml'), fs.readFileSync(path.join(dir, 'schemaplan.yaml'), 'utf8').replace('database:\n  production: true\n', ''));
+    ok(await cli(dir, ['fresh', '--yes', '--url', url]), 'fresh --yes');
+    expect(await query(url, 'SELECT count(*)::int AS n FROM leads')).toEqual([{ n: 0 }]);
+    ok(await cli(dir, ['status', '--url', url, '--exit-code']), 'status after fresh');
   });
 
   it('000: a down section that does not restore the state before its file fails check, naming the file', async () => {
