@@ -166,7 +166,8 @@ export interface ImportOptions {
  * Converts every `.sql` file of `dir` (see the module doc) and rewrites `schemaplan.sum`. All files are
  * converted and checked before any is written; each is written to a temporary name and renamed.
  * @throws MigrationNameError / MigrationFormatError naming the file; Error when a conversion would change
- *   the statements (a bug, reported rather than written); Error for an empty or missing folder.
+ *   the statements (a bug, reported rather than written); Error for an empty or missing folder; what
+ *   `opts.reverse` throws (e.g. a file that does not replay, named with its line); nothing is written then.
  */
 export async function importHistory(dir: string, opts: ImportOptions): Promise<ImportResult> {
   const root = opts.root ?? process.cwd();
