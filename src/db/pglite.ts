@@ -41,7 +41,7 @@ export function parsePgliteUrl(url: string): { dataDir?: string } | undefined {
 }
 
 /** The installed PGlite's version (its package.json), which keys the cached data directory. */
-function pgliteVersion(): string {
+export function pgliteVersion(): string {
   let dir = path.dirname(fileURLToPath(import.meta.resolve('@electric-sql/pglite')));
   for (; dir !== path.dirname(dir); dir = path.dirname(dir)) {
     const file = path.join(dir, 'package.json');

@@ -19,6 +19,9 @@ import { SqlExecutionError } from '../sql/execute.js';
 import type { Db } from '../db/types.js';
 import { loadHistory, type Migration } from '../migrations/index.js';
 import { createProgress, replay } from '../runner/index.js';
+import { packageVersion } from '../cli/conventions.js';
+import { pgliteVersion } from '../db/pglite.js';
+import { historyCacheDir, historyCacheKey, readHistoryCache, writeHistoryCache } from './history-cache.js';
 import { buildPlan, type Plan } from '../plan/plan.js';
 import { preamble } from '../plan/document.js';
 import { impliedRenames, resolveRenames, type Rename } from '../plan/hinted-renames.js';
@@ -341,6 +344,19 @@ async function execEach(db: Db, statements: string[], context: (sql: string) => 
  */
 export async function historyState(config: Config, open: () => Promise<Shadow>, history?: Migration[], renames?: { hints: RenameHint[]; desired: Catalog }): Promise<CurrentState> {
   const h = history ?? loadHistory(config.migrationsDir, { root: config.root });
+  // An unchanged history is not replayed again: its catalog is cached (project/history-cache.ts).
+  const scope = introspectOptions(config);
+  const shadow = describeShadow(config);
+  const cacheDir = historyCacheDir(config.root);
+  const key = historyCacheKey(h, {
+    version: packageVersion(), shadow: shadow.startsWith('PGlite') ? `${shadow} ${pgliteVersion()}` : shadow, scope, table: `${config.table.schema}.${config.table.name}`,
+  });
+  const cached = readHistoryCache(cacheDir, key);
+  if (cached) {
+    // Renames run in a shadow holding the replayed history itself, never a copy rebuilt from the cache.
+    const resolved = renames?.hints.length ? resolveRenames(renames.hints, cached, renames.desired) : { renames: [], warnings: [] };
+    if (!resolved.renames.length) return { original: cached, renamed: cached, renames: [], warnings: resolved.warnings };
+  }
   return inShadow(open, async (db) => {
     // On a terminal, a progress line (counter, current file, elapsed time) while the history replays.
     const progress = createProgress({ tty: !!process.stderr.isTTY, write: (t) => process.stderr.write(t), print: () => undefined, verb: 'replaying' });
@@ -349,9 +365,10 @@ export async function historyState(config: Config, open: () => Promise<Shadow>, 
     } finally {
       progress.finish();
     }
-    const current = await introspect(db, introspectOptions(config));
+    const current = await introspect(db, scope);
+    writeHistoryCache(cacheDir, key, current);
     if (!renames?.hints.length) return { original: current, renamed: current, renames: [], warnings: [] };
-    return applyRenames(db, current, renames.desired, renames.hints, introspectOptions(config));
+    return applyRenames(db, current, renames.desired, renames.hints, scope);
   });
 }
 
