@@ -88,7 +88,7 @@ export function createSteps(cat: Catalog, o: CatalogObject): Step[] | null {
     return s ? [s] : null;
   }
   if (o.kind === 'constraint') {
-    return [addConstraintStep({ constraint: o.id, table: o.table, on: tableName(cat, o.table), name: quoteIdent(o.name), type: o.type, definition: o.definition, notValid: false })];
+    return [addConstraintStep({ constraint: o.id, table: o.table, on: tableName(cat, o.table), name: quoteIdent(o.name), type: o.type, definition: o.definition, notValid: false, validated: o.validated, references: o.references })];
   }
   return null;
 }

@@ -79,6 +79,10 @@ export interface AddConstraintStep extends StepFacts {
   definition: string;
   /** Appends NOT VALID (the definition is of a validated constraint). */
   notValid: boolean;
+  /** False when the definition itself ends with NOT VALID (the catalog's constraint is not validated). */
+  validated: boolean;
+  /** For a foreign key, the referenced table's identity (it is locked too), else null. */
+  references: string | null;
   /**
    * Attach an existing unique index instead of building one: the index name (SQL) and the
    * DEFERRABLE clause to keep (or ''), e.g. `{ index: 't_email_key', deferrable: ' DEFERRABLE' }`.
@@ -186,7 +190,7 @@ export function renameIndexStep(p: Omit<RenameIndexStep, 'verb' | 'lock' | 'rewr
  * attaches an index that already enforces uniqueness (a primary key still needs its columns NOT NULL).
  */
 export function addConstraintStep(p: Omit<AddConstraintStep, 'verb' | 'lock' | 'rewrites' | 'canFail' | 'concurrently'>): AddConstraintStep {
-  const canFail = p.usingIndex ? p.type === 'p' : !p.notValid;
+  const canFail = p.usingIndex ? p.type === 'p' : !p.notValid && p.validated;
   return { verb: 'add_constraint', ...p, lock: p.type === 'f' ? 'SHARE ROW EXCLUSIVE' : 'ACCESS EXCLUSIVE', rewrites: false, canFail, concurrently: false };
 }
 

@@ -12,11 +12,13 @@
  *   SET NOT NULL (skipped since PostgreSQL 12 when a valid CHECK (col IS NOT NULL) proves it).
  * Every statement is judged as it is written; `statementHazards` never connects to a database, and
  * the verdicts are checked against a real server's `pg_locks` and `relfilenode` in
- * test/hazards.test.ts.
+ * test/hazards.test.ts. The typed steps of generated changes are judged from their facts by
+ * `stepHazards`, with the same verdicts (test/online/steps.test.ts compares them).
  */
 import { parseSync } from 'libpg-query';
 import type { Catalog, ColumnObject, ConstraintObject, FunctionObject } from '../catalog/model.js';
 import { isBinaryCoercible } from '../diff/types.js';
+import type { Step } from '../diff/step.js';
 
 /** Hazard kinds. */
 export type HazardKind =
@@ -513,6 +515,83 @@ export function nodeHazards(node: Record<string, any>, existingTable = true, ctx
     }
   }
 
+  const hazards = existingTable ? hz : hz.filter((h) => always.has(h.kind));
+  if (blocksReads(lock)) hazards.push({ kind: 'blocks_reads', message: msg.blocksReads(lock!) });
+  if (blocksWrites(lock)) hazards.push({ kind: 'blocks_writes', message: msg.blocksWrites(lock!) });
+  return { lock, hazards };
+}
+
+/** What a typed step's hazards depend on beyond the step (see {@link stepContext}). */
+export interface StepContext {
+  /** `server_version_num` of the target server; default: current behaviour. */
+  serverVersion?: number;
+  /** False for a table (identity) that does not exist before the migration. Default: exists. */
+  tableExists?: (tableId: string) => boolean;
+  /** True when a valid `CHECK (col IS NOT NULL)` proves the column (identity) NOT NULL (PostgreSQL 12+ skips the scan). */
+  hasNotNullCheck?: (columnId: string) => boolean;
+}
+
+/** The step context of a catalog (pass the plan's from-catalog, as for {@link hazardContext}). */
+export function stepContext(cat: Catalog): StepContext {
+  return {
+    serverVersion: cat.serverVersion || undefined,
+    tableExists: (id) => cat.objects[id]?.kind === 'table',
+    hasNotNullCheck: (columnId) => {
+      const col = cat.objects[columnId];
+      if (col?.kind !== 'column') return false;
+      return Object.values(cat.objects).some((o) => o.kind === 'constraint' && o.table === col.table && o.type === 'c' && o.validated && isNotNullCheck(o.definition, col.name));
+    },
+  };
+}
+
+/**
+ * The hazards of a typed step of a generated change, from its facts (verb, lock, CONCURRENTLY,
+ * NOT VALID …) instead of its SQL text; the same verdicts and messages as {@link statementHazards}
+ * gives the rendered statement (test/online/steps.test.ts compares them). Null for an untyped
+ * `statement` step (classify its text with {@link statementHazards}).
+ * @param existingTable false when the step's table is created by the same migration
+ */
+export function stepHazards(step: Step, existingTable = true, ctx: StepContext = {}): StatementHazards | null {
+  if (step.verb === 'statement') return null;
+  const version = ctx.serverVersion ?? 999999;
+  const hz: Hazard[] = [];
+  const add = (kind: HazardKind, message: string) => { if (!hz.some((h) => h.kind === kind)) hz.push({ kind, message }); };
+  let lock: LockMode | null = null;
+  const take = (l: LockMode | null) => { if (existingTable && l) lock = strongerLock(lock, l); };
+  switch (step.verb) {
+    case 'create_index':
+      take(step.lock);
+      if (step.concurrently) add('non_transactional', 'CREATE INDEX CONCURRENTLY cannot run inside a transaction block; a failed build leaves an INVALID index behind');
+      add('index_build', step.concurrently ? 'builds an index while writes continue (two table scans)' : 'builds an index; writes to the table wait until it is done');
+      break;
+    case 'drop_index':
+      take(step.lock);
+      if (step.concurrently) add('non_transactional', 'DROP INDEX CONCURRENTLY cannot run inside a transaction block');
+      break;
+    case 'rename_index':
+      take(version >= 120000 ? step.lock : 'ACCESS EXCLUSIVE');
+      break;
+    case 'add_constraint':
+      take(step.lock);
+      if (step.references && (ctx.tableExists?.(step.references) ?? true)) lock = strongerLock(lock, 'SHARE ROW EXCLUSIVE');
+      if (step.type === 'p' || step.type === 'u' || step.type === 'x') {
+        if (!step.usingIndex) add('index_build', 'builds the constraint\'s index while holding the lock');
+      } else if (!step.notValid && step.validated) add('validation_scan', 'checks every existing row while holding the lock (NOT VALID would skip it)');
+      break;
+    case 'validate_constraint':
+      take(step.lock);
+      add('validation_scan', 'VALIDATE CONSTRAINT scans the table while reads and writes continue');
+      break;
+    case 'set_not_null':
+      take(step.lock);
+      if (!(version >= 120000 && ctx.hasNotNullCheck?.(step.column))) {
+        add('validation_scan', 'SET NOT NULL scans the whole table while holding ACCESS EXCLUSIVE (skipped since PostgreSQL 12 when a valid CHECK (col IS NOT NULL) exists)');
+      }
+      break;
+    default:
+      take(step.lock);
+  }
+  const always = new Set<HazardKind>(['non_transactional', 'untracked_dependencies', 'authz']);
   const hazards = existingTable ? hz : hz.filter((h) => always.has(h.kind));
   if (blocksReads(lock)) hazards.push({ kind: 'blocks_reads', message: msg.blocksReads(lock!) });
   if (blocksWrites(lock)) hazards.push({ kind: 'blocks_writes', message: msg.blocksWrites(lock!) });

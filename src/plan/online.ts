@@ -226,7 +226,7 @@ export function onlineStrategies(up: Change[], down: Change[], from: Catalog, to
       const tableName = (to.objects[column.table] as TableObject | undefined)?.name ?? 't';
       const tmp = freshName(column.schema, `${tableName}_${column.name}_not_null`);
       const ref = { constraint: `constraint:${column.schema}.${tableName}.${tmp}`, table: column.table, on: setNotNull.on, name: quoteIdent(tmp) };
-      const check = (notValid: boolean) => addConstraintStep({ ...ref, type: 'c', definition: `CHECK (${setNotNull.name} IS NOT NULL)`, notValid });
+      const check = (notValid: boolean) => addConstraintStep({ ...ref, type: 'c', definition: `CHECK (${setNotNull.name} IS NOT NULL)`, notValid, validated: true, references: null });
       const drop = dropConstraintStep(ref);
       tempChecks.push({
         kind: 'constraint', schema: column.schema, name: tmp, table: column.table, type: 'c', definition: `CHECK ((${setNotNull.name} IS NOT NULL))`,
@@ -340,8 +340,8 @@ export function onlineStrategies(up: Change[], down: Change[], from: Catalog, to
 }
 
 /**
- * What index `id` of `from` depends on (besides its table) that another change of `up` drops,
- * replaces or alters: a column dropped or retyped, a function, type, collation, text search
+ * What index `id` of `from` depends on (besides its table) that another change of `up` drops or
+ * replaces (an in-place change such as a column's new type keeps the index): a column, a function, type, collation, text search
  * configuration re-created or dropped; and any extension the plan drops or re-creates (an index
  * using an extension's operator class depends on it through objects the catalog does not model).
  * The plain drop of the index must then run before that change, in the same transaction, so it
@@ -354,7 +354,7 @@ function changedDependencies(id: string, up: Change[], from: Catalog): string[] 
   const out = new Set<string>();
   for (const c of up) {
     if (c.id === id) continue;
-    if (deps.has(c.id) && c.op !== 'create' && c.op !== 'comment') out.add(c.id);
+    if (deps.has(c.id) && (c.op === 'drop' || c.op === 'replace')) out.add(c.id);
     if (c.kind === 'extension' && (c.op === 'drop' || c.op === 'replace')) out.add(c.id);
     for (const d of c.drops) if (deps.has(d)) out.add(d);
   }

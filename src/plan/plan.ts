@@ -11,7 +11,8 @@ import { secretNotes } from '../diff/foreign.js';
 import { orderChanges } from './order.js';
 import { applyPolicy, type BlockedChange } from './policy.js';
 import { applyRequirements, type Requirement } from './requirements.js';
-import { hazardContext, statementHazards, strongerLock, type Hazard } from './hazards.js';
+import { hazardContext, statementHazards, stepContext, stepHazards, strongerLock, type Hazard } from './hazards.js';
+import { renderStep, statementStep } from '../diff/step.js';
 import { onlineStrategies } from './online.js';
 import { possibleRenames } from './renames.js';
 import { renameChanges, type Rename } from './hinted-renames.js';
@@ -94,8 +95,9 @@ function withHazards(changes: Change[], from: Catalog, to: Catalog): PlannedChan
     const existing = !(table && newTables.has(table));
     let lock: string | null = null;
     const hazards: Hazard[] = [];
-    for (const s of c.sql) {
-      const h = statementHazards(s, existing, hazardContext(from));
+    // Typed steps are judged from their facts; untyped statements from their parse tree.
+    for (const s of c.steps ?? c.sql.map((q) => statementStep(q))) {
+      const h = stepHazards(s, existing, stepContext(from)) ?? statementHazards(renderStep(s), existing, hazardContext(from));
       lock = strongerLock(lock, h.lock);
       for (const x of h.hazards) if (!hazards.some((y) => y.kind === x.kind)) hazards.push(x);
     }

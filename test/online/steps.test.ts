@@ -15,6 +15,8 @@ import { diff } from '../../src/diff/index.js';
 import { orderChanges } from '../../src/plan/order.js';
 import { onlineStrategies } from '../../src/plan/online.js';
 import { buildPlan } from '../../src/plan/plan.js';
+import { hazardContext, statementHazards, stepContext, stepHazards } from '../../src/plan/hazards.js';
+import { renderStep } from '../../src/diff/step.js';
 import { renderPlan } from '../../src/project/write.js';
 import { loadParser } from '../../src/sql/split.js';
 import { converge } from '../support/converge.js';
@@ -144,5 +146,37 @@ describe('typed steps', () => {
     ]));
     expect(plan.up.every((c) => c.transactional)).toBe(true);
     await converge(a, b);
+  });
+
+  it('the hazards of every typed step equal what PostgreSQL\'s parse tree of its SQL gives (lock, kinds, messages), on existing and new tables', async () => {
+    const a = BASE + "CREATE INDEX t_n_idx ON t (n); CREATE INDEX t_code_idx ON t (code); ALTER TABLE t ADD CONSTRAINT t_n_check CHECK (n IS NOT NULL); ALTER TABLE t ADD CONSTRAINT t_x CHECK (n > -1);";
+    const b = BASE + `CREATE INDEX t_n_idx ON t (n, id); ALTER TABLE t ADD CONSTRAINT t_n_check CHECK (n IS NOT NULL);
+      ALTER TABLE t ALTER n SET NOT NULL; ALTER TABLE t ALTER email SET NOT NULL; ALTER TABLE t ALTER code SET DEFAULT 'x';
+      ALTER TABLE t ADD CONSTRAINT t_p_fkey FOREIGN KEY (p_id) REFERENCES p (id); ALTER TABLE t ADD CONSTRAINT t_email_key UNIQUE (email);
+      ALTER TABLE t ADD CONSTRAINT t_c CHECK (n > 0) NOT VALID;
+      CREATE TABLE q (id bigint PRIMARY KEY, p_id bigint REFERENCES p (id), v int CHECK (v > 0)); CREATE INDEX q_v_idx ON q (v);`;
+    const from = await catalogOf(a);
+    const to = await catalogOf(b);
+    const verbs = new Set<string>();
+    let compared = 0;
+    for (const plan of [buildPlan(from, to, { allowDestructive: true }), buildPlan(from, to, { allowDestructive: true, online: false })]) {
+      for (const [changes, ctxCat] of [[plan.up, from], [plan.down, to]] as const) {
+        for (const c of changes) {
+          for (const s of c.steps ?? []) {
+            for (const existing of [true, false]) {
+              expect(stepHazards(s, existing, stepContext(ctxCat)), `${renderStep(s)} (existing table: ${existing})`)
+                .toEqual(statementHazards(renderStep(s), existing, hazardContext(ctxCat)));
+              compared++;
+            }
+            verbs.add(`${s.verb}${s.concurrently ? ' concurrently' : ''}`);
+          }
+        }
+      }
+    }
+    expect([...verbs].sort()).toEqual([
+      'add_constraint', 'create_index', 'create_index concurrently', 'drop_constraint', 'drop_default', 'drop_index', 'drop_index concurrently',
+      'drop_not_null', 'rename_index', 'set_default', 'set_not_null', 'validate_constraint',
+    ]);
+    expect(compared).toBeGreaterThan(40);
   });
 });
