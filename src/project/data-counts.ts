@@ -19,6 +19,8 @@ export interface CountedCheck {
   count: number;
   /** True when `count` is not an exact count (the count timed out, waited for a lock or was refused). */
   estimated: boolean;
+  /** Why the count is unknown (-1): PostgreSQL's message when the query reads what only the plan creates (e.g. a function a CHECK calls). */
+  unknownBecause?: string;
 }
 
 /** Size of a table as the statistics know it. */
@@ -31,6 +33,9 @@ export interface TableSize {
 
 /** SQLSTATEs after which the estimate stands in: query_canceled (statement_timeout), lock_not_available, insufficient_privilege. */
 const FALL_BACK = new Set(['57014', '55P03', '42501']);
+
+/** SQLSTATEs of a query that reads what the plan creates: undefined_table, undefined_column, undefined_function, undefined_object, invalid_schema_name. */
+const NOT_YET = new Set(['42P01', '42703', '42883', '42704', '3F000']);
 
 const noop = () => undefined;
 
@@ -76,16 +81,19 @@ export async function countDataChecks(db: Db, checks: DataCheck[], timeout = DAT
     for (const check of checks) {
       await db.exec('SAVEPOINT schemaplan_data_check');
       let n: number | null = null;
+      let notYet: string | undefined;
       try {
         await db.query(`SELECT set_config('statement_timeout', $1, true)`, [timeout]);
         const [row] = await db.query<{ n: string | number }>(countSql(check.sql));
         n = Number(row?.n ?? 0);
       } catch (e) {
-        if (!isPgError(e) || !FALL_BACK.has(e.code!)) throw e;
+        if (isPgError(e) && NOT_YET.has(e.code!)) notYet = `${e.message} (SQLSTATE ${e.code})`;
+        else if (!isPgError(e) || !FALL_BACK.has(e.code!)) throw e;
       } finally {
         await db.exec('ROLLBACK TO SAVEPOINT schemaplan_data_check');
       }
-      if (n !== null) out.push({ check, count: n, estimated: false });
+      if (notYet) out.push({ check, count: -1, estimated: true, unknownBecause: notYet });
+      else if (n !== null) out.push({ check, count: n, estimated: false });
       else out.push({ check, count: (await estimate(db, check)) ?? -1, estimated: true });
     }
   } finally {

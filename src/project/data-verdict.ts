@@ -66,7 +66,9 @@ export async function checkLiveData(url: string, plan: Plan, data: DataCheckSet)
     }
     const blocking = counted.filter((c) => c.count > 0).map(describeBlocking);
     const notes = [
-      ...counted.filter((c) => c.count < 0).map((c) => `note: ${c.check.table} (${c.check.columns.join(', ')}): could not count within ${DATA_COUNT_TIMEOUT} and the statistics do not say; \`up\` checks it before it runs (${c.check.sql})`),
+      ...counted.filter((c) => c.count < 0).map((c) => `note: ${c.check.table} (${c.check.columns.join(', ')}): ${c.unknownBecause
+        ? `not counted, the query reads what this plan creates (${c.unknownBecause}); PostgreSQL checks the rows when the migration runs`
+        : `could not count within ${DATA_COUNT_TIMEOUT} and the statistics do not say; \`up\` checks it before it runs`} (${c.check.sql})`),
       ...data.uncovered.map((u) => `note: not checked against the rows: ${u}`),
     ];
     return { blocking, notes, counted };

@@ -99,8 +99,8 @@ export async function readAssumptions(m: Migration): Promise<Assumption[]> {
   });
 }
 
-/** SQLSTATEs of a check that reads what does not exist yet: undefined_table, undefined_column, undefined_object, invalid_schema_name. */
-const NOT_YET = new Set(['42P01', '42703', '42704', '3F000']);
+/** SQLSTATEs of a check that reads what does not exist yet: undefined_table, undefined_column, undefined_function, undefined_object, invalid_schema_name. */
+const NOT_YET = new Set(['42P01', '42703', '42883', '42704', '3F000']);
 
 /**
  * Runs checks on `db`. Read-only and isolated: inside the caller's transaction each runs in a

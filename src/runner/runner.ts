@@ -802,7 +802,7 @@ async function applyAll(db: Db, info: TrackingInfo, pending: Array<{ m: Migratio
   for (const { m, s } of pending) {
     k++;
     const mine = deferred.filter((a) => a.version === m.version);
-    if (mine.length) await refuseViolated(db, mine, opts, false, `${out.length} migration(s) before it stay applied; ${m.relFile} and later ones were not run`);
+    if (mine.length) await refuseViolated(db, mine, opts, false, `${out.length} migration(s) before it stay applied; ${m.relFile} and later ones were not run`, true);
     await warnStaleHolders(db, m, s, opts);
     const ev = { direction: 'up' as const, index: k, total: pending.length, version: m.version, name: m.name, file: m.relFile };
     opts.onEvent?.({ type: 'start', ...ev });
@@ -881,13 +881,20 @@ async function guardLosses(db: Db, sections: Guarded[], opts: RunOptions, comman
  * column does not exist yet (an earlier pending file creates it) is returned, to run again just
  * before its file. In a dry run each finding is logged as `-- would refuse: …` and nothing is refused.
  * @param outcome what the refusal leaves behind, for the message
+ * @param last the run just before the check's file: what still does not exist is left to PostgreSQL
  * @returns the deferred checks
  * @throws RunnerError `data_assumption` naming the file and line, the table and columns and the count
  */
-async function refuseViolated(db: Db, checks: Assumption[], opts: RunOptions, inTransaction: boolean, outcome: string): Promise<Assumption[]> {
+async function refuseViolated(db: Db, checks: Assumption[], opts: RunOptions, inTransaction: boolean, outcome: string, last = false): Promise<Assumption[]> {
   const results = await runAssumptions(db, checks, { inTransaction });
   const bad = results.filter((r) => r.outcome === 'violated' || r.outcome === 'failed');
-  for (const r of results) if (r.outcome === 'deferred') opts.log?.(`${describeAssumption(r)}; checked again just before it runs`);
+  for (const r of results) {
+    if (r.outcome !== 'deferred') continue;
+    // Just before its file, what the check reads still does not exist (the file itself creates it):
+    // PostgreSQL checks the rows when the statement runs.
+    opts.log?.(last ? `${describeAssumption(r)}; not checked: its own file creates what it reads, and PostgreSQL checks the rows when the statement runs`
+      : `${describeAssumption(r)}; checked again just before it runs`);
+  }
   if (bad.length && opts.dryRun) {
     for (const r of bad) opts.log?.(`-- would refuse: ${describeAssumption(r)}`);
   } else if (bad.length) {

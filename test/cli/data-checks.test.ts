@@ -59,7 +59,7 @@ async function recorded(url: string): Promise<string[]> {
   return rows.map((r) => r.v);
 }
 
-const BASE = `CREATE TABLE orders (id bigint PRIMARY KEY, customer text, note text, code text);
+const BASE = `CREATE TABLE orders (id bigint PRIMARY KEY, customer text, note text, code text, vendor_id bigint);
 CREATE TABLE vendors (id bigint PRIMARY KEY, name text);
 `;
 
@@ -68,8 +68,8 @@ describe('plan --url counts the rows in the way', { timeout: 600_000 }, () => {
     const dir = project(BASE);
     const url = await createDatabase('datacheck');
     await planAndUp(dir, 'create', url);
-    // 3 orders: customer NULL twice, note all distinct and set, code 'x' twice.
-    await sql(url, `INSERT INTO orders VALUES (1, 'acme', 'n1', 'x'), (2, NULL, 'n2', 'x'), (3, NULL, 'n3', 'y')`);
+    // 3 orders: customer NULL twice, note all distinct and set, code 'x' twice, vendor_id 1, NULL, 2 (vendors is empty).
+    await sql(url, `INSERT INTO orders VALUES (1, 'acme', 'n1', 'x', 1), (2, NULL, 'n2', 'x', NULL), (3, NULL, 'n3', 'y', 2)`);
     const [{ n: rows }] = await query<{ n: number }>(url, 'SELECT count(*)::int AS n FROM orders');
     const [{ n: nulls }] = await query<{ n: number }>(url, 'SELECT count(*)::int AS n FROM orders WHERE customer IS NULL');
     const [{ n: dupes }] = await query<{ n: number }>(url, 'SELECT count(*)::int AS n FROM (SELECT code FROM orders GROUP BY code HAVING count(*) > 1) d');
@@ -98,7 +98,7 @@ describe('plan --url counts the rows in the way', { timeout: 600_000 }, () => {
     };
 
     // A new NOT NULL column without a default: every row is in the way.
-    await blocked(BASE.replace('code text)', 'code text, region text NOT NULL)'), 'add_region',
+    await blocked(BASE.replace('vendor_id bigint)', 'vendor_id bigint, region text NOT NULL)'), 'add_region',
       new RegExp(`public\\.orders \\(region\\): ${rows} row\\(s\\) in the way`));
     // The same on the empty table is planned and applied; its rows are kept as they are.
     await applies(BASE.replace('name text)', 'name text, region text NOT NULL)'), 'vendor_region');
@@ -119,14 +119,18 @@ describe('plan --url counts the rows in the way', { timeout: 600_000 }, () => {
     // CHECK that one row violates.
     await blocked(noteNotNull.replace('code text', `code text CHECK (code <> 'y')`), 'code_check',
       /public\.orders \(code\): 1 row\(s\) violating the check in the way/);
+    // A foreign key to the empty vendors: the two non-NULL vendor_id have no referenced row (NULL passes).
+    await blocked(noteNotNull.replace('vendor_id bigint', 'vendor_id bigint REFERENCES vendors (id)'), 'vendor_fk',
+      /public\.orders \(vendor_id\): 2 row\(s\) without a referenced row in the way/);
     // UNIQUE over distinct values.
     const noteUnique = noteNotNull.replace('note text NOT NULL', 'note text NOT NULL UNIQUE');
     await applies(noteUnique, 'note_unique');
     expect(await constraints(url, 'orders')).toContain('orders_note_key');
 
     // Rows are all still there and unchanged.
-    expect(await query(url, 'SELECT id::int, customer, note, code FROM orders ORDER BY id')).toEqual([
-      { id: 1, customer: 'acme', note: 'n1', code: 'x' }, { id: 2, customer: null, note: 'n2', code: 'x' }, { id: 3, customer: null, note: 'n3', code: 'y' },
+    expect(await query(url, 'SELECT id::int, customer, note, code, vendor_id::int FROM orders ORDER BY id')).toEqual([
+      { id: 1, customer: 'acme', note: 'n1', code: 'x', vendor_id: 1 }, { id: 2, customer: null, note: 'n2', code: 'x', vendor_id: null },
+      { id: 3, customer: null, note: 'n3', code: 'y', vendor_id: 2 },
     ]);
   });
 });
@@ -210,7 +214,7 @@ describe('a lock timeout names the session holding the lock', { timeout: 600_000
       await new Promise((r) => setTimeout(r, 1500));
       const u = await run(dir, ['up', '--url', url, '--lock-retries', '1', '--lock-retry-delay', '100ms']);
       expect(u.code).toBe(1);
-      expect(u.stdout).toMatch(new RegExp(`warning: migrations/\\d+_add_note\\.sql: pid ${pid} \\(application "nightly-report-7f3a", [^)]*\\): SELECT count\\(\\*\\) FROM orders has had its transaction open longer than lock_timeout \\(500ms\\)`));
+      expect(u.stderr).toMatch(new RegExp(`warning: migrations/\\d+_add_note\\.sql: pid ${pid} \\(application "nightly-report-7f3a", [^)]*\\): SELECT count\\(\\*\\) FROM orders has had its transaction open longer than lock_timeout \\(500ms\\)`));
       // The warning, the retry line and the final error name the holder.
       const named = new RegExp(`pid ${pid} \\(application "nightly-report-7f3a", idle in transaction, transaction open for \\d+ s, holds public\\.orders AccessShareLock\\): SELECT count\\(\\*\\) FROM orders`, 'g');
       expect(u.all.match(named)?.length, u.all).toBe(3);
