@@ -187,7 +187,7 @@ export function onlineStrategies(up: Change[], down: Change[], from: Catalog, to
     const add = only(c, 'add_constraint');
     if (c.kind === 'constraint' && c.op === 'create' && add && !add.usingIndex && target?.kind === 'constraint' && !target.inherited && existing(target.table)) {
       const plainDown = plainDownSteps(c.id);
-      const what = c.description.startsWith('create ') ? c.description.slice('create '.length) : c.description;
+      const what = `constraint ${c.id.slice(c.id.indexOf(':') + 1)}`;
       if ((target.type === 'f' || target.type === 'c') && target.validated && !add.notValid) {
         const notValid = addConstraintStep({ ...add, notValid: true });
         const ref = { constraint: add.constraint, table: add.table, on: add.on, name: add.name };

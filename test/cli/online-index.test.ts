@@ -52,6 +52,9 @@ describe('online index replacement and removal', { timeout: 600_000 }, () => {
     fs.writeFileSync(schemaFile, fs.readFileSync(schemaFile, 'utf8').replace(BEFORE, AFTER));
     const plan = await run(dir, ['plan', 'reindex', '--allow-destructive']);
     expect(plan.code, plan.all).toBe(0);
+    // The written files pass lint and check (history replayed, each down section in its mode).
+    const check = await run(dir, ['check']);
+    expect(check.code, check.all).toBe(0);
     const files = filesIn(dir, 'migrations', '.sql').filter((f) => f.endsWith('_reindex.sql'));
     expect(files.length).toBeGreaterThan(0);
     const parsed = files.map((f) => parseMigration(fs.readFileSync(path.join(dir, 'migrations', f), 'utf8'), f));
