@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  compareVersions, computeSum, loadHistory, namingProblems, newVersion, parseMigration, parseMigrationFileName,
+  compareVersions, computeSum, historyConvention, loadHistory, nextSequenceName, namingProblems, newVersion, parseMigration, parseMigrationFileName,
   renderMigration, sha256Hex, slugify, tryParseMigrationFileName, verifySum, writeSum, SUM_FILE,
 } from '../src/migrations/index.js';
 
@@ -35,6 +35,17 @@ describe('names', () => {
     expect(namingProblems('20261121093000_AddX.sql')[0]).toMatch(/lower_snake_case \(suggested: add_x\)/);
     expect(namingProblems('002-add-summary-columns.sql')).toEqual([]);
     expect(namingProblems('002-Add-Summary.sql')[0]).toMatch(/joined by "-" \(suggested: add-summary\)/);
+  });
+
+  it('reads a history\'s naming convention and continues a sequence', () => {
+    expect(historyConvention([])).toEqual({ style: 'timestamp' });
+    expect(historyConvention(['001_a.sql', '20261121093000_b.sql'])).toEqual({ style: 'timestamp' });
+    expect(historyConvention(['001-initial-leads-table.sql', '002-add-summary-columns.sql'])).toEqual({ style: 'sequence', width: 3, separator: '-' });
+    expect(nextSequenceName(['001-initial-leads-table.sql', '002-add-summary-columns.sql'], 'add_user_preferences'))
+      .toEqual({ version: '003', name: 'add-user-preferences', file: '003-add-user-preferences.sql', separator: '-' });
+    expect(nextSequenceName(['0001_init.sql', '0009_x.sql', 'notes.txt'], 'add_tags').file).toBe('0010_add_tags.sql');
+    expect(nextSequenceName(['99_a.sql'], 'b').file).toBe('100_b.sql');
+    expect(() => nextSequenceName(['20261121093000_b.sql'], 'c')).toThrow(/not sequence-numbered/);
   });
 
   it('makes versions and slugs', () => {

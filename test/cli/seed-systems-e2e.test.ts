@@ -334,6 +334,7 @@ describe('seed systems moved to schemaplan in one step', { timeout: 300_000 }, (
       else expect(parseMigration(text, base).format, c.seed).toBe('uponly');
       // lint's file-name and header rules accept the file (its sections are the history's format).
       const lint = await cli(dir, ['lint', '--format', 'json', path.join(c.dir, base)]);
+      expect(lint.stdout, `${c.seed}: ${lint.stderr}`).not.toBe('');
       const rules = JSON.parse(lint.stdout).findings.map((f: { rule: string }) => f.rule);
       expect(rules.filter((r: string) => r === 'file-name' || r === 'header-comment'), c.seed).toEqual([]);
     }
