@@ -15,8 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { connect } from '../../src/db/connect.js';
 import { executeScript } from '../../src/sql/execute.js';
-import { CORPUS_MIN_MAJOR } from '../support/corpus-majors.js';
-import { createDatabase, nameFor, serverOlderThan } from '../support/db.js';
+import { corpusSkip, corpusTestName } from '../support/corpus-majors.js';
+import { createDatabase } from '../support/db.js';
 import { emptyFolder, query, run } from '../cli/support.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -62,7 +62,7 @@ if (!available) {
 } else {
   describe.concurrent('corpus through the CLI, no configuration', { timeout: 600_000 }, () => {
     for (const name of SCHEMAS) {
-      it.skipIf(serverOlderThan(CORPUS_MIN_MAJOR[name]))(nameFor(`${name}: diff converges empty → S, S → S and S → empty`, CORPUS_MIN_MAJOR[name]), async () => {
+      it.skipIf(corpusSkip(name) !== null)(corpusTestName(`${name}: diff converges empty → S, S → S and S → empty`, name), async () => {
         const dir = emptyFolder();
         const [source, empty, target, scratch] = await Promise.all([loaded(name), createDatabase('corpus_e'), createDatabase('corpus_t'), loaded(name)]);
         const diff = (from: string, to: string, ...more: string[]) => run(dir, ['diff', '--from', from, '--to', to, ...more]);
@@ -90,8 +90,7 @@ if (!available) {
   });
 
   describe('musicbrainz adopted with init --from-url and no configuration', { timeout: 600_000 }, () => {
-    const min = CORPUS_MIN_MAJOR.musicbrainz;
-    it.skipIf(serverOlderThan(min))(nameFor('declares every relation of its 11 schemas; plan --url finds nothing; down of the baseline is refused and loses nothing', min), async () => {
+    it.skipIf(corpusSkip('musicbrainz') !== null)(corpusTestName('declares every relation of its 11 schemas; plan --url finds nothing; down of the baseline is refused and loses nothing', 'musicbrainz'), async () => {
       const dir = emptyFolder();
       const url = await loaded('musicbrainz');
       const before = await relationsBySchema(url);

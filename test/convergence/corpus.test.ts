@@ -19,8 +19,8 @@ import type { Db } from '../../src/db/types.js';
 import { buildPlan } from '../../src/plan/plan.js';
 import { executeScript } from '../../src/sql/execute.js';
 import { applySection, catalogDifferences, script } from '../support/converge.js';
-import { CORPUS_MIN_MAJOR } from '../support/corpus-majors.js';
-import { createDatabase, nameFor, serverMajor, serverOlderThan } from '../support/db.js';
+import { corpusSkip, corpusTestName } from '../support/corpus-majors.js';
+import { createDatabase, serverMajor } from '../support/db.js';
 import { comparableDump, dumpLineDifferences, findPgDump, schemaDump } from '../support/pgdump.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -48,7 +48,7 @@ if (!available) {
   }
   describe.concurrent('corpus', () => {
     for (const name of SCHEMAS) {
-      it.skipIf(serverOlderThan(CORPUS_MIN_MAJOR[name]))(nameFor(`${name}: empty → S, S → S, S → empty and down`, CORPUS_MIN_MAJOR[name]), async () => {
+      it.skipIf(corpusSkip(name) !== null)(corpusTestName(`${name}: empty → S, S → S, S → empty and down`, name), async () => {
         const times: Record<string, number> = {};
         const clock = async <T>(what: string, f: () => Promise<T> | T): Promise<T> => {
           const t0 = performance.now();

@@ -16,7 +16,7 @@ import type { Db } from '../../src/db/types.js';
 import { diff } from '../../src/diff/index.js';
 import { differingObjects, fingerprint, objectHashes } from '../../src/catalog/fingerprint.js';
 import { executeScript } from '../../src/sql/execute.js';
-import { CORPUS_MIN_MAJOR } from '../support/corpus-majors.js';
+import { corpusSkip, corpusTestName } from '../support/corpus-majors.js';
 import { createDatabase, nameFor, serverMajor, serverOlderThan, serverUrl } from '../support/db.js';
 
 const ROLES = ['sp_reader', 'sp_writer', 'sp_owner'];
@@ -163,8 +163,8 @@ describe.concurrent('catalogs of different majors compare equal', () => {
   // chado does not load on PostgreSQL 18 (a SQL function body calls create_point(bigint, bigint)).
   for (const name of ['pagila', 'openstreetmap', 'synapse', 'sourcegraph-frontend', 'musicbrainz']) {
     const file = path.join(corpusDir, `${name}.sql`);
-    const run = fs.existsSync(file) ? it.skipIf(serverOlderThan(CORPUS_MIN_MAJOR[name])) : it.skip;
-    run(nameFor(`corpus ${name}: PostgreSQL ${serverMajor()} and 18${fs.existsSync(file) ? '' : ` (skipped: ${file} not found)`}`, CORPUS_MIN_MAJOR[name]), async () => {
+    const run = fs.existsSync(file) ? it.skipIf(corpusSkip(name) !== null) : it.skip;
+    run(corpusTestName(`corpus ${name}: PostgreSQL ${serverMajor()} and 18${fs.existsSync(file) ? '' : ` (skipped: ${file} not found)`}`, name), async () => {
       const sql = fs.readFileSync(file, 'utf8');
       const schemasOf = async (db: Db) => (await db.query<{ n: string }>(`SELECT nspname AS n FROM pg_namespace WHERE nspname !~ '^pg_' AND nspname <> 'information_schema'`)).map((r) => r.n);
       const load = async (db: Db) => {
