@@ -11,7 +11,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import YAML from 'yaml';
 import { connect } from '../../src/db/connect.js';
+import type { PlanDocument } from '../../src/plan/document.js';
 import { createDatabase } from '../support/db.js';
 import { emptyFolder, filesIn, fingerprint, query, run, sql } from './support.js';
 
@@ -85,16 +87,19 @@ describe('plan --url counts the rows in the way', { timeout: 600_000 }, () => {
       expect(r.stderr).toContain('schemaplan new');
       expect(fingerprint(dir)).toEqual(before);
     };
-    const applies = async (schema: string, name: string) => {
+    const applies = async (schema: string, name: string): Promise<PlanDocument> => {
       setSchema(dir, schema);
       const r = await run(dir, ['plan', name, '--url', url]);
       expect(r.code, r.all).toBe(0);
       expect(r.stdout).toContain('wrote migrations/');
+      const planFile = /wrote (plans\/\S+\.yaml)/.exec(r.stdout)![1]!;
+      const doc = YAML.parse(fs.readFileSync(path.join(dir, planFile), 'utf8')) as PlanDocument;
       const u = await run(dir, ['up', '--url', url]);
       expect(u.code, u.all).toBe(0);
       const again = await run(dir, ['plan', `${name}_again`, '--url', url]);
       expect(again.code, again.all).toBe(0);
       expect(again.stdout).toContain('No changes');
+      return doc;
     };
 
     // A new NOT NULL column without a default: every row is in the way.
@@ -110,8 +115,13 @@ describe('plan --url counts the rows in the way', { timeout: 600_000 }, () => {
       new RegExp(`public\\.orders \\(customer\\): ${nulls} row\\(s\\) holding NULL in the way`));
     // SET NOT NULL on a column without NULLs.
     const noteNotNull = withRegion.replace('note text', 'note text NOT NULL');
-    await applies(noteNotNull, 'note_not_null');
+    const [size] = await query<{ bytes: string; rows: number }>(url, `SELECT pg_total_relation_size('public.orders') AS bytes, reltuples::int AS rows FROM pg_class WHERE oid = 'public.orders'::regclass`);
+    const doc = await applies(noteNotNull, 'note_not_null');
     expect(await notNull(url, 'orders', 'note')).toBe(true);
+    // The change that scans orders (validating the temporary NOT NULL check) carries the table's size and estimated rows.
+    const scans = doc.changes.filter((c) => c.hazards.some((h) => h.kind === 'validation_scan'));
+    expect(scans.length).toBeGreaterThan(0);
+    for (const c of scans) expect(c.table_size).toEqual({ table: 'public.orders', bytes: Number(size!.bytes), size: expect.any(String), estimated_rows: size!.rows });
 
     // UNIQUE over duplicates.
     await blocked(noteNotNull.replace('code text', 'code text UNIQUE'), 'code_unique',
