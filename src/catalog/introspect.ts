@@ -347,12 +347,15 @@ function buildCatalog(raw: StructureRows, sup: DefinitionRows, foreign: ForeignR
     const colId = idOf.get(key('pg_class', d.relid, d.num));
     if (colId) idOf.set(key('pg_attrdef', d.oid), colId);
   }
-  // OWNED BY.
+  // OWNED BY. A sequence owned by a column of an excluded table (a serial column of the history
+  // table, such as goose's goose_db_version.id) is part of that table and left out with it.
   for (const [seqOid, col] of ownedSeq) {
     const seqId = seqById.get(seqOid);
     const colId = idOf.get(key('pg_class', col.relid, col.num));
     const seq = seqId ? objects[seqId] : undefined;
     if (seq && seq.kind === 'sequence' && colId) seq.ownedBy = colId;
+    const owner = relName.get(String(col.relid));
+    if (seqId && seq && owner && isExcluded(objectId('table', owner.schema, owner.name))) delete objects[seqId];
   }
 
   // Constraints (NOT NULL rows of PostgreSQL ≥ 18 are folded into the column's notNull; the

@@ -30,14 +30,14 @@ import { loadParser, splitStatements } from '../sql/split.js';
 
 /**
  * Introspection options of a project: its schema scope, its exclude patterns and — for the commands
- * that work on a project (`plan`, `check`, `up`) — the history table with the sequences of its
- * serial columns (`<table>_<column>_seq`, PostgreSQL's name for them: goose's `goose_db_version` has
+ * that work on a project (`plan`, `check`, `up`) — the history table, with what it owns (the reader
+ * leaves out the sequences OWNED BY an excluded table's columns: goose's `goose_db_version` has
  * `id serial`, so `goose_db_version_id_seq` belongs to the history, not to the schema). `diff` between
  * two arbitrary sources passes `{ tracking: false }`: there a table that shares the history table's name is data.
  */
 export function introspectOptions(config: Config, options: { tracking?: boolean } = {}): ScopeOptions {
   const { schema, name } = config.table;
-  const exclude = options.tracking === false ? [...config.exclude] : [...config.exclude, `table:${schema}.${name}`, `sequence:${schema}.${name}_*_seq`];
+  const exclude = options.tracking === false ? [...config.exclude] : [...config.exclude, `table:${schema}.${name}`];
   return { schemas: config.schemas, excludeSchemas: config.excludeSchemas, exclude };
 }
 
