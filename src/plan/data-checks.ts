@@ -25,6 +25,7 @@ import { parseSync } from 'libpg-query';
 import type { Catalog, ColumnObject, ConstraintObject, EnumType, TableObject } from '../catalog/model.js';
 import { quoteIdent, quoteLiteral } from '../db/quote.js';
 import type { Plan } from './plan.js';
+import { definitionAsValidated } from '../diff/objects.js';
 
 /** What a check looks for. */
 export type DataCheckKind = 'rows' | 'nulls' | 'duplicates' | 'violations' | 'orphans' | 'enum_values';
@@ -211,7 +212,7 @@ export function dataChecks(plan: Plan): DataCheckSet {
       const t = existing(after.table);
       if (!t) continue;
       const old = before?.kind === 'constraint' ? before : undefined;
-      if (old && old.type === after.type && old.definition.replace(/ NOT VALID$/, '') === after.definition.replace(/ NOT VALID$/, '') && (old.validated || !after.validated)) continue;
+      if (old && old.type === after.type && definitionAsValidated(old) === definitionAsValidated(after) && (old.validated || !after.validated)) continue;
       const made = checkOfConstraint(c.id, after, t, from, to);
       if ('check' in made) { if (made.check) checks.push(made.check); } else uncovered.push(`${c.description}: ${made.uncovered}`);
       continue;
