@@ -3,13 +3,13 @@
  * indexes, functions and triggers, and the helpers every kind's diff uses. Each kind is created,
  * dropped, altered in place where PostgreSQL allows it, or replaced (drop + create) where it does not.
  */
-import type { Catalog, CatalogObject, ConstraintObject, EnumType, FunctionObject, IndexObject, ObjectKind, SequenceObject, TriggerObject } from '../catalog/model.js';
+import type { Catalog, CatalogObject, ColumnObject, ConstraintObject, EnumType, FunctionObject, IndexObject, ObjectKind, SequenceObject, TriggerObject } from '../catalog/model.js';
 import { objectsOfKind } from '../catalog/model.js';
 import { comparableExpression as cx } from '../catalog/normalize.js';
 import { qualified, quoteIdent, quoteLiteral } from '../db/quote.js';
 import { change, PHASE, withSteps, type Change } from './change.js';
 import {
-  addConstraintStep, createIndexStep, dropConstraintStep, dropIndexStep, indexDefinitionParts, validateConstraintStep, type CreateIndexStep, type Step,
+  addConstraintStep, createIndexStep, defaultStep, dropConstraintStep, dropIndexStep, indexDefinitionParts, statementStep, validateConstraintStep, type CreateIndexStep, type Step,
 } from './step.js';
 import { createSql, dropSql, tableName, triggerEnableSql } from './ddl.js';
 
@@ -197,16 +197,25 @@ function enumReplacement(from: Catalog, to: Catalog, a: EnumType, b: EnumType): 
     const old = from.objects[c.id];
     return old?.kind === 'column' && isOfType(c.type, b) && isOfType(old.type, a);
   });
-  const sql = [`ALTER TYPE ${name} RENAME TO ${tmp}`, createSql(to, b)[0]!];
+  const steps: Step[] = [statementStep(`ALTER TYPE ${name} RENAME TO ${tmp}`), statementStep(createSql(to, b)[0]!)];
   for (const c of columns) {
-    sql.push(`ALTER TABLE ${tableName(to, c.table)} ALTER COLUMN ${quoteIdent(c.name)} TYPE ${c.type} USING ${quoteIdent(c.name)}::text::${c.type}`);
+    // A default of the old type cannot be cast ("default for column … cannot be cast
+    // automatically"): dropped before the recast. A default that uses nothing but the enum (a
+    // literal) is set again right after it, so every file of a split plan leaves its default in
+    // place; one that calls a function is set by its own ordered change, after what it uses.
+    const old = from.objects[c.id] as ColumnObject;
+    const on = { column: c.id, table: c.table, on: tableName(to, c.table), name: quoteIdent(c.name) };
+    if (old.default !== null) steps.push(defaultStep('drop_default', on));
+    steps.push(statementStep(`ALTER TABLE ${on.on} ALTER COLUMN ${on.name} TYPE ${c.type} USING ${on.name}::text::${c.type}`, c.table));
+    const usesMore = c.deps.some((d) => d !== c.table && d !== b.id && to.objects[d]?.kind !== 'schema');
+    if (c.default !== null && !usesMore) steps.push(defaultStep('set_default', { ...on, expression: c.default }));
   }
-  sql.push(`DROP TYPE ${qualified(b.schema, `${b.name}__schemaplan_old`)}`);
+  steps.push(statementStep(`DROP TYPE ${qualified(b.schema, `${b.name}__schemaplan_old`)}`));
   const removed = a.values.filter((v) => !b.values.includes(v));
   return [change({
     id: b.id, kind: 'type', op: 'replace',
     description: `replace enum ${b.schema}.${b.name} (${removed.length ? `removes ${removed.join(', ')}` : 'reorders values'}; recasts ${columns.map((c) => c.id.slice(7)).join(', ') || 'no columns'})`,
-    sql, phase: PHASE.createType + 1, drops: [a.id], creates: [b.id], releases: a.deps, requires: b.deps,
+    steps, phase: PHASE.createType + 1, drops: [a.id], creates: [b.id], releases: a.deps, requires: b.deps,
     destructive: removed.length ? `removes value(s) ${removed.map((v) => `'${v}'`).join(', ')} from enum ${b.schema}.${b.name}; rows holding them fail the recast` : `reorders enum ${b.schema}.${b.name}`,
     revertFields: ['values'],
   })];
