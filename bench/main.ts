@@ -499,12 +499,20 @@ async function scaleSection(ctx: Ctx, sizes: number[]): Promise<{ section: Secti
     { tool: 'pg-delta plan', direction: 'empty→S', bySize: new Map() },
     { tool: 'pg_dump --schema-only', direction: 'S', bySize: new Map() },
   ];
-  for (const n of sizes) {
+  let previous: { n: number; ms: number } | null = null;
+  for (const n of [...sizes].sort((x, y) => x - y)) {
     const dbs = { e: `bench_syn_${n}_e`, a: `bench_syn_${n}_a`, b: `bench_syn_${n}_b` };
-    if (overBudget(ctx)) {
-      section.rows.push({ name: `${n} tables`, schemaplan: { ...cell(), error: NOT_REACHED, notReached: true }, floor: null, peer: null, notes: [] });
+    // Under a budget, a size is not started when the previous one, scaled linearly, would not fit.
+    const predicted = previous ? (previous.ms * n) / previous.n : 0;
+    const left = ctx.deadline - performance.now();
+    if (overBudget(ctx) || (Number.isFinite(left) && predicted > left)) {
+      const why = overBudget(ctx)
+        ? NOT_REACHED
+        : `not started: ${previous!.n} tables took ${formatMs(previous!.ms)}, so ${n} would need about ${formatMs(predicted)} and the budget has ${formatMs(left)} left`;
+      section.rows.push({ name: `${n} tables`, schemaplan: { ...cell(), error: why, notReached: true }, floor: null, peer: null, notes: [] });
       continue;
     }
+    const t0 = performance.now();
     process.stderr.write(`bench: synthetic ${n} tables: loading…`);
     try {
       await createDb(ctx, dbs.e);
@@ -521,6 +529,7 @@ async function scaleSection(ctx: Ctx, sizes: number[]): Promise<{ section: Secti
       if (self!.peer) points[2]!.bySize.set(n, self!.peer);
       if (empty!.peer) points[3]!.bySize.set(n, empty!.peer);
       if (self!.floor) points[4]!.bySize.set(n, self!.floor);
+      previous = { n, ms: performance.now() - t0 };
       process.stderr.write(' done\n');
     } catch (e) {
       process.stderr.write(' failed\n');
