@@ -7,6 +7,7 @@
  * of its query (PostgreSQL docs, "pg_locks", "pg_stat_activity"). The runner adds this to the retry
  * lines and to the error, so the person on call knows whom to ask (or which pid to end).
  */
+import { qualified, quoteIdent } from '../db/quote.js';
 import type { Db } from '../db/types.js';
 import { secretValuesOf } from '../catalog/secrets.js';
 import { loadParser, splitStatements } from '../sql/split.js';
@@ -39,8 +40,7 @@ function relationsOf(node: unknown, out: string[] = []): string[] {
   else if (node && typeof node === 'object') {
     const v = node as Record<string, any>;
     if (typeof v.relname === 'string') {
-      const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
-      const r = v.schemaname ? `${q(v.schemaname)}.${q(v.relname)}` : q(v.relname);
+      const r = v.schemaname ? qualified(v.schemaname, v.relname) : quoteIdent(v.relname);
       if (!out.includes(r)) out.push(r);
     }
     for (const child of Object.values(v)) relationsOf(child, out);
