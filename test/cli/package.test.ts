@@ -59,6 +59,8 @@ describe('the packed package, installed with --omit=dev into an empty folder', (
     if (!tarball) ctx.skip(cannotPack);
     const app = path.join(work, 'app');
     fs.mkdirSync(app);
+    // A project of its own (as `npm init` makes), so npm never installs into a project above it.
+    fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
     const installed = await sh(app, 'npm', ['install', '--omit=dev', '--no-audit', '--no-fund', tarball!]);
     expect(installed.code, installed.stderr).toBe(0);
     const bin = path.join(app, 'node_modules/schemaplan/dist/src/cli/main.js');
