@@ -8,13 +8,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { introspect } from '../catalog/introspect.js';
-import { listSchemaFiles, loadSchema } from '../catalog/load.js';
+import { listSchemaFiles } from '../catalog/load.js';
 import type { Config } from '../config/config.js';
 import type { Shadow } from '../db/shadow.js';
 import { loadHistory } from '../migrations/index.js';
-import { buildPlan } from '../plan/plan.js';
-import { layoutFiles, removeEmptyParents, schemaIsEmpty, type SchemaLayout } from './adopt.js';
+import { layoutFiles, removeEmptyParents, schemaIsEmpty, stageAndCompare, type SchemaLayout } from './adopt.js';
 import { creationPlan, historyCatalog, inShadow, introspectOptions } from './states.js';
 
 /** What {@link schemaFromHistory} wrote; paths relative to the project root, `/`-separated. */
@@ -66,18 +64,9 @@ export async function schemaFromHistory(config: Config, open: () => Promise<Shad
   // from there, and moved into place only when they reproduce the replayed state.
   const stage = fs.mkdtempSync(path.join(config.root, '.schemaplan-history-'));
   try {
-    const staged = [...files.keys()].map((f) => path.join(stage, relDir, ...f.split('/')));
-    [...files.values()].forEach((text, i) => {
-      fs.mkdirSync(path.dirname(staged[i]!), { recursive: true });
-      fs.writeFileSync(staged[i]!, text);
-    });
-    const reloaded = await inShadow(open, async (db) => {
-      await loadSchema(db, staged, stage);
-      return introspect(db, scope);
-    });
-    const rest = buildPlan(reloaded, replayed, { allowDestructive: true, online: false });
-    if (rest.up.length) {
-      throw new Error(`the generated ${relTarget} does not reproduce the history (${rest.up.length} difference(s): ${rest.up.slice(0, 10).map((c) => c.description).join('; ')}); nothing was written`);
+    const { staged, differences, first } = await stageAndCompare(open, files, stage, relDir, replayed, scope);
+    if (differences) {
+      throw new Error(`the generated ${relTarget} does not reproduce the history (${differences} difference(s): ${first}); nothing was written`);
     }
     // The comment-only files found (init's placeholder) are replaced.
     const old = config.schema.filter((s) => fs.existsSync(s)).flatMap((s) => listSchemaFiles([s]));

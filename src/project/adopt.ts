@@ -181,6 +181,27 @@ function refuseForeignHistory(config: Config, rows: TrackedRow[]): void {
     `(\`schemaplan import --from …\`), or set \`table:\` in schemaplan.yaml to a new name (e.g. public.schemaplan_migrations) and run init --from-url again`);
 }
 
+/**
+ * Writes `files` (relative path → text, under `relDir`) into the staging folder `stage`, loads them
+ * in a fresh shadow and returns how many changes still separate what they create from `expected`
+ * (none when the files reproduce it), with the first ten described.
+ * @returns `staged`: the staged paths, in the order of `files`; `differences` and `first`
+ * @throws SqlExecutionError naming a staged file's line when a statement fails to load
+ */
+export async function stageAndCompare(open: () => Promise<Shadow>, files: Map<string, string>, stage: string, relDir: string, expected: Catalog, scope: ReturnType<typeof introspectOptions>): Promise<{ staged: string[]; differences: number; first: string }> {
+  const staged = [...files.keys()].map((f) => path.join(stage, relDir, ...f.split('/')));
+  [...files.values()].forEach((text, i) => {
+    fs.mkdirSync(path.dirname(staged[i]!), { recursive: true });
+    fs.writeFileSync(staged[i]!, text);
+  });
+  const reloaded = await inShadow(open, async (db) => {
+    await loadSchema(db, staged, stage);
+    return introspect(db, scope);
+  });
+  const rest = buildPlan(reloaded, expected, { allowDestructive: true, online: false });
+  return { staged, differences: rest.up.length, first: rest.up.slice(0, 10).map((c) => c.description).join('; ') };
+}
+
 /** Removes `dir` and its parents while they are empty, stopping at `stop` (never removed). */
 export function removeEmptyParents(dir: string, stop: string): void {
   const root = path.resolve(stop);
@@ -288,22 +309,13 @@ export async function adoptDatabase(config: Config, url: string, open: () => Pro
   // The files are written to a staging folder that mirrors the project, loaded from there (errors
   // name schema/… as the final files will be), and moved into place only when they reproduce the database.
   const stage = fs.mkdtempSync(path.join(config.root, '.schemaplan-adopt-'));
-  const staged = [...files.keys()].map((f) => path.join(stage, relDir, ...f.split('/')));
   let written: WrittenPlan;
   let schemaFiles: string[];
   try {
-    [...files.values()].forEach((text, i) => {
-      fs.mkdirSync(path.dirname(staged[i]!), { recursive: true });
-      fs.writeFileSync(staged[i]!, text);
-    });
-    const reloaded = await inShadow(open, async (db) => {
-      await loadSchema(db, staged, stage);
-      return introspect(db, opts);
-    });
-    const rest = buildPlan(reloaded, live, { allowDestructive: true, online: false });
-    if (rest.up.length) {
+    const { staged, differences, first } = await stageAndCompare(open, files, stage, relDir, live, opts);
+    if (differences) {
       const what = layout === 'single' ? `the generated ${relTarget}` : `the generated ${relTarget}/ (--layout ${layout})`;
-      throw new Error(`${what} does not reproduce the database (${rest.up.length} difference(s): ${rest.up.slice(0, 10).map((c) => c.description).join('; ')}); nothing was written`);
+      throw new Error(`${what} does not reproduce the database (${differences} difference(s): ${first}); nothing was written`);
     }
     // Into place: the schema files found (comments only, or a previous adoption's) are replaced.
     const previous = new Map<string, Buffer>();

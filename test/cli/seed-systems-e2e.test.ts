@@ -28,6 +28,7 @@ import { loadParser, splitStatements } from '../../src/sql/split.js';
 import { createDatabase } from '../support/db.js';
 import { cli, copyDir, leaks, query } from '../runner/support.js';
 import type { RunResult } from './support.js';
+import { runInTransaction } from '../support/legacy.js';
 
 const SEEDS = fileURLToPath(new URL('../fixtures/seeds/', import.meta.url));
 
@@ -37,19 +38,6 @@ async function runByHand(url: string, text: string): Promise<void> {
   const db = await connect(url);
   try {
     for (const s of splitStatements(text)) await db.exec(s.sql);
-  } finally {
-    await db.close();
-  }
-}
-
-/** Runs the statements of `text` in one transaction (as the old runners did for a file). */
-async function runInTransaction(url: string, text: string): Promise<void> {
-  await loadParser();
-  const db = await connect(url);
-  try {
-    await db.exec('BEGIN');
-    for (const s of splitStatements(text)) await db.exec(s.sql);
-    await db.exec('COMMIT');
   } finally {
     await db.close();
   }

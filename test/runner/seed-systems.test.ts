@@ -14,25 +14,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { connect } from '../../src/db/connect.js';
-import { loadParser, splitStatements } from '../../src/sql/split.js';
 import { createDatabase } from '../support/db.js';
 import { cli, copyDir, leaks, query } from './support.js';
+import { runInTransaction } from '../support/legacy.js';
 
 const SEEDS = fileURLToPath(new URL('../fixtures/seeds/', import.meta.url));
-
-/** Runs the statements of `text` one by one in one transaction (as the old runners did for a file). */
-async function runInTransaction(url: string, text: string): Promise<void> {
-  await loadParser();
-  const db = await connect(url);
-  try {
-    await db.exec('BEGIN');
-    for (const s of splitStatements(text)) await db.exec(s.sql);
-    await db.exec('COMMIT');
-  } finally {
-    await db.close();
-  }
-}
 
 describe('sequential runner whose files record themselves (NNN_description.sql)', { timeout: 300_000 }, () => {
   it('import, up, status --exit-code, check: every file recorded once, old rows kept, the runner completes the row a file inserted', async () => {
