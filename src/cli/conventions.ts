@@ -1,31 +1,9 @@
 /**
- * Conventions every command shares: the version (read from package.json at run time), the exit codes
+ * Conventions every command shares: the exit codes
  * each command's `--help` lists, colour for `error:`/`warning:` prefixes, and commander's error output
  * (one line with the nearest match, no help dump).
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-
-/**
- * The version in schemaplan's own package.json, found by walking up from this module (dist/src/cli
- * in a build or an installed package, src/cli in a checkout).
- * @throws Error when no package.json named `schemaplan` is above this module
- */
-export function packageVersion(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const file = path.join(dir, 'package.json');
-    if (fs.existsSync(file)) {
-      const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'schemaplan' && pkg.version) return pkg.version;
-    }
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error('schemaplan\'s package.json was not found above ' + fileURLToPath(import.meta.url));
-    dir = up;
-  }
-}
 
 const GENERAL = ['0  success', '1  error (the message says what and what to do)'];
 

@@ -9,7 +9,8 @@ import { register as registerFiles } from './files.js';
 import { register as registerImport } from './import.js';
 import { register as registerLint } from './lint.js';
 import { register as registerShow } from './show.js';
-import { addExitCodeHelp, configureErrors, packageVersion } from './conventions.js';
+import { addExitCodeHelp, configureErrors } from './conventions.js';
+import { packageVersion } from '../version.js';
 
 const program = new Command();
 program

@@ -19,7 +19,7 @@ import { SqlExecutionError } from '../sql/execute.js';
 import type { Db } from '../db/types.js';
 import { loadHistory, type Migration } from '../migrations/index.js';
 import { createProgress, replay } from '../runner/index.js';
-import { packageVersion } from '../cli/conventions.js';
+import { packageVersion } from '../version.js';
 import { pgliteVersion } from '../db/pglite.js';
 import { historyCacheDir, historyCacheKey, readHistoryCache, writeHistoryCache } from './history-cache.js';
 import { buildPlan, type Plan } from '../plan/plan.js';
