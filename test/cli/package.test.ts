@@ -39,7 +39,9 @@ let tarball: string | undefined;
 let cannotPack = '';
 
 beforeAll(async () => {
-  const packed = await sh(REPO, 'npm', ['pack', '--pack-destination', work, '--json']);
+  // dist/ is built already (`npm test` builds first, a fresh clone's `npm ci` runs prepare): without
+  // --ignore-scripts, prepack would rebuild it while other test files run the CLI from it.
+  const packed = await sh(REPO, 'npm', ['pack', '--ignore-scripts', '--pack-destination', work, '--json']);
   if (packed.code !== 0) {
     cannotPack = `npm pack cannot run here (exit ${packed.code}): ${(packed.stderr || packed.stdout).trim().split('\n').slice(-3).join(' ')}`;
     return;
