@@ -11,6 +11,8 @@
  */
 import type { Db } from '../db/types.js';
 import {
+  childId,
+  functionId,
   objectId,
   type Catalog,
   type CatalogObject,
@@ -420,7 +422,7 @@ function buildCatalog(raw: StructureRows, sup: DefinitionRows, foreign: ForeignR
     const t = objects[o.table];
     if (!t || t.kind !== 'table') continue;
     for (const p of t.partitionOf ? [t.partitionOf] : t.inherits) {
-      const candidate = `constraint:${p.slice('table:'.length)}.${o.name}`;
+      const candidate = childId('constraint', p, o.name);
       if (objects[candidate]) { o.parent = candidate; break; }
     }
   }
@@ -437,7 +439,7 @@ function buildCatalog(raw: StructureRows, sup: DefinitionRows, foreign: ForeignR
     if (p.def === null) continue;
     const kindChar = (['f', 'p', 'a', 'w'].includes(p.kind) ? p.kind : 'f') as FunctionObject['prokind'];
     add({
-      id: objectId('function', p.schema, `${p.name}(${p.identity})`), kind: 'function', schema: p.schema, name: p.name,
+      id: functionId(p.schema, p.name, p.identity), kind: 'function', schema: p.schema, name: p.name,
       comment: comment('pg_proc', p.oid), deps: [objectId('schema', p.schema)], identityArgs: p.identity, args: p.args,
       returns: p.result, prokind: kindChar, language: p.lang, definition: p.def, owner: p.owner,
       acl: p.acl ? normalizeAcl(toRows(p.acl), 'f', version) : defaultAcl('f'),

@@ -37,7 +37,7 @@ export type ObjectKind =
   | 'user_mapping';
 
 interface Base {
-  /** Stable identity, `<kind>:<qualified name>` (see `objectId`). */
+  /** Stable identity, `<kind>:<qualified name>` (see `objectId`; a name part holding `.` or `"` is quoted). */
   id: string;
   kind: ObjectKind;
   /** Schema of the object (the object's own name for a schema; '' for database-wide objects). */
@@ -578,10 +578,8 @@ export interface Catalog {
   roles?: string[];
 }
 
-/** Builds an identity: `objectId('table', 'public', 'leads')` → `table:public.leads`. Parts are joined with `.` unquoted. */
-export function objectId(kind: ObjectKind, ...parts: string[]): string {
-  return `${kind}:${parts.join('.')}`;
-}
+// Identities are built and read in identity.ts (parts holding `.` or `"` are quoted).
+export { childId, functionId, idKind, idName, IdentityError, objectId, parseId, quotePart, type ParsedId } from './identity.js';
 
 /** Objects by kind, in identity order, per `objects` record (built on first use). */
 const byKind = new WeakMap<Record<string, CatalogObject>, Map<ObjectKind, CatalogObject[]>>();

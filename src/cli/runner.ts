@@ -13,6 +13,7 @@ import { databaseTarget, ENV_TARGET, targetLabel } from '../db/options.js';
 import { redactUrl } from '../db/redact.js';
 import type { Db } from '../db/types.js';
 import { differingObjects, fingerprint } from '../catalog/fingerprint.js';
+import { idKind, idName } from '../catalog/identity.js';
 import { introspect } from '../catalog/introspect.js';
 import { loadHistory, SUM_FILE, type Migration } from '../migrations/index.js';
 import { assertSumAgrees } from '../project/sum-gate.js';
@@ -184,7 +185,7 @@ async function planDrift(db: Db, cfg: Config, m: Migration | undefined): Promise
   const tail = 'Re-plan against this database, or pass --allow-drift to apply anyway.';
   if (!doc.from_objects || typeof doc.from_objects !== 'object') return `${head}; the plan records no per-object hashes (an older plan), so the differing objects cannot be named. ${tail}`;
   const diffs = differingObjects(doc.from_objects, cat);
-  const shown = diffs.slice(0, 20).map((d) => `${d.id.replace(':', ' ')} (${d.how === 'extra' ? 'not in the plan\'s catalog' : d.how === 'missing' ? 'missing from the database' : 'changed'})`);
+  const shown = diffs.slice(0, 20).map((d) => `${idKind(d.id)} ${idName(d.id)} (${d.how === 'extra' ? 'not in the plan\'s catalog' : d.how === 'missing' ? 'missing from the database' : 'changed'})`);
   const more = diffs.length > 20 ? ` and ${diffs.length - 20} more` : '';
   return `${head}; differing objects: ${shown.join(', ')}${more}. ${tail}`;
 }

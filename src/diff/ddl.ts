@@ -15,6 +15,7 @@ import type {
   TableObject,
   TsConfigObject,
 } from '../catalog/model.js';
+import { parseId } from '../catalog/identity.js';
 import { qualified, quoteIdent, quoteLiteral } from '../db/quote.js';
 import { mappingRole, optionsClause, publicationSql, serverSql, subscriptionSql, userMappingSql, wrapperSql } from './foreign-sql.js';
 
@@ -237,7 +238,7 @@ function tableSql(cat: Catalog, o: TableObject): string[] {
   // Only a partition re-created with its partitioned table keeps `partitionOf` here (see diff/inheritance.ts).
   if (o.partitionOf) s = `CREATE ${o.persistence === 'u' ? 'UNLOGGED ' : ''}TABLE ${qualified(o.schema, o.name)} PARTITION OF ${tableName(cat, o.partitionOf)} ${o.partitionBound}`;
   if (o.inherits.length) s += ` INHERITS (${o.inherits.map((p) => tableName(cat, p)).join(', ')})`;
-  if (o.foreign) s = `CREATE FOREIGN TABLE${s.slice(s.indexOf(' TABLE ') + ' TABLE'.length)} SERVER ${quoteIdent(cat.objects[o.foreign.server]?.name ?? o.foreign.server.slice('server:'.length))}${optionsClause(o.foreign.options)}`;
+  if (o.foreign) s = `CREATE FOREIGN TABLE${s.slice(s.indexOf(' TABLE ') + ' TABLE'.length)} SERVER ${quoteIdent(cat.objects[o.foreign.server]?.name ?? parseId(o.foreign.server).parts[0]!)}${optionsClause(o.foreign.options)}`;
   if (o.partitionKey) s += ` PARTITION BY ${o.partitionKey}`;
   if (o.options.length) s += ` WITH (${reloptionsSql(o.options)})`;
   const out = [s];

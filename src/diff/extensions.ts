@@ -7,7 +7,7 @@
  * the extension is no difference.
  */
 import type { Catalog, CatalogObject, ExtensionObject } from '../catalog/model.js';
-import { objectsOfKind } from '../catalog/model.js';
+import { objectId, objectsOfKind } from '../catalog/model.js';
 import { quoteIdent } from '../db/quote.js';
 import { change, PHASE, type Change } from './change.js';
 
@@ -53,7 +53,7 @@ export function followExtensionMoves(from: Catalog, to: Catalog): { from: Catalo
   const changes = moves.map(({ a, b }) => change({
     id: b.id, kind: 'extension', op: 'alter', description: `move extension ${b.name} from schema ${a.schema} to ${b.schema}`,
     sql: [`ALTER EXTENSION ${quoteIdent(b.name)} SET SCHEMA ${quoteIdent(b.schema)}`],
-    phase: PHASE.createExtension, requires: [`schema:${b.schema}`], releases: [`schema:${a.schema}`],
+    phase: PHASE.createExtension, requires: [objectId('schema', b.schema)], releases: [objectId('schema', a.schema)],
   }));
   return { from: { ...from, objects }, changes };
 }

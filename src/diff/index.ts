@@ -3,7 +3,7 @@
  * first into the second. It does no I/O and does not order the changes (see `plan/order.ts`) or
  * apply policy (see `plan/policy.ts`).
  */
-import { objectsOfKind, type Catalog, type CatalogObject, type ColumnObject } from '../catalog/model.js';
+import { idName, objectsOfKind, type Catalog, type CatalogObject, type ColumnObject } from '../catalog/model.js';
 import { change, PHASE, type Change } from './change.js';
 import { commentSql, subCommentSql, tableName } from './ddl.js';
 import { qualified, quoteIdent, quoteLiteral } from '../db/quote.js';
@@ -140,9 +140,9 @@ function cascadeReplacements(from: Catalog, to: Catalog, changes: Change[]): voi
       } else if (d.kind === 'column' && viaReplaced.length && d.default !== null && !defaultsHandled.has(d.id)) {
         const c = now as ColumnObject;
         const on = { column: c.id, table: c.table, on: tableName(to, c.table), name: quoteIdent(c.name) };
-        changes.push(change({ id: d.id, kind: 'column', op: 'alter', description: `drop default of ${d.id.slice(7)} (its dependency is re-created)`, steps: [defaultStep('drop_default', on)], detail: 'default', phase: PHASE.dropDefault, releases: d.deps }));
+        changes.push(change({ id: d.id, kind: 'column', op: 'alter', description: `drop default of ${idName(d.id)} (its dependency is re-created)`, steps: [defaultStep('drop_default', on)], detail: 'default', phase: PHASE.dropDefault, releases: d.deps }));
         if (c.default !== null && !changes.some((x) => x.id === d.id && x.steps?.some((s) => s.verb === 'set_default'))) {
-          changes.push(change({ id: d.id, kind: 'column', op: 'alter', description: `set default of ${d.id.slice(7)}`, steps: [defaultStep('set_default', { ...on, expression: c.default })], detail: 'default', phase: PHASE.alterColumn + 1, requires: c.deps }));
+          changes.push(change({ id: d.id, kind: 'column', op: 'alter', description: `set default of ${idName(d.id)}`, steps: [defaultStep('set_default', { ...on, expression: c.default })], detail: 'default', phase: PHASE.alterColumn + 1, requires: c.deps }));
         }
         added++;
       }
@@ -170,13 +170,13 @@ function diffComments(from: Catalog, to: Catalog, changes: Change[]): Change[] {
     const before = fresh ? null : old.comment;
     if (o.comment !== before) {
       out.push(change({
-        id: o.id, kind: o.kind, op: 'comment', description: `${o.comment === null ? 'remove comment on' : 'comment on'} ${kindName(o.kind)} ${o.id.slice(o.id.indexOf(':') + 1)}`,
+        id: o.id, kind: o.kind, op: 'comment', description: `${o.comment === null ? 'remove comment on' : 'comment on'} ${kindName(o.kind)} ${idName(o.id)}`,
         sql: [commentSql(to, o, o.comment)], phase: PHASE.comment, requires: [o.id],
       }));
     }
     if (o.kind === 'constraint' && (o.indexComment ?? null) !== (fresh || old.kind !== 'constraint' ? null : old.indexComment ?? null)) {
       out.push(change({
-        id: o.id, kind: o.kind, op: 'comment', description: `${o.indexComment === null ? 'remove comment on' : 'comment on'} index of constraint ${o.id.slice(o.id.indexOf(':') + 1)}`,
+        id: o.id, kind: o.kind, op: 'comment', description: `${o.indexComment === null ? 'remove comment on' : 'comment on'} index of constraint ${idName(o.id)}`,
         sql: [`COMMENT ON INDEX ${qualified(o.schema, o.name)} IS ${o.indexComment === null ? 'NULL' : quoteLiteral(o.indexComment)}`], phase: PHASE.comment, requires: [o.id],
       }));
     }
@@ -188,7 +188,7 @@ function diffComments(from: Catalog, to: Catalog, changes: Change[]): Change[] {
       if (text === (was[col] ?? null)) continue;
       if (text === null && !columnNames(o).includes(col)) continue; // the column is gone with its comment
       out.push(change({
-        id: o.id, kind: o.kind, op: 'comment', description: `${text === null ? 'remove comment on' : 'comment on'} column ${col} of ${kindName(o.kind)} ${o.id.slice(o.id.indexOf(':') + 1)}`,
+        id: o.id, kind: o.kind, op: 'comment', description: `${text === null ? 'remove comment on' : 'comment on'} column ${col} of ${kindName(o.kind)} ${idName(o.id)}`,
         sql: [subCommentSql(o, col, text)], phase: PHASE.comment, requires: [o.id],
       }));
     }

@@ -13,7 +13,7 @@
  * never created or dropped on their own: they come and go with the parent's object.
  */
 import type { Catalog, CatalogObject, TableObject } from '../catalog/model.js';
-import { objectsOfKind } from '../catalog/model.js';
+import { childId, idName, objectsOfKind } from '../catalog/model.js';
 import { change, PHASE, type Change } from './change.js';
 import { tableName } from './ddl.js';
 import { createChange, ownerTable } from './objects.js';
@@ -147,7 +147,7 @@ export function inheritedCreates(from: Catalog, to: Catalog, changes: Change[]):
     const parentTables = (() => { const t = to.objects[table] as TableObject | undefined; return t ? (t.partitionOf ? [t.partitionOf] : t.inherits) : []; })();
     let parentId: string | null = null;
     if ((o.kind === 'index' || o.kind === 'constraint') && o.parent) parentId = o.parent;
-    else parentId = parentTables.map((p) => `${o.kind}:${p.slice('table:'.length)}.${o.name}`).find((id) => to.objects[id]) ?? null;
+    else parentId = parentTables.map((p) => childId(o.kind, p, o.name)).find((id) => to.objects[id]) ?? null;
     if (o.kind === 'index' && !parentId) continue;
     const parentChange = parentId ? creating.get(parentId) : undefined;
     if (!parentChange) continue;
@@ -155,7 +155,7 @@ export function inheritedCreates(from: Catalog, to: Catalog, changes: Change[]):
     if ((o.kind === 'index' || (o.kind === 'constraint' && o.type !== 'c')) && recreated && from.objects[table]) {
       const local = { ...o, inherited: false, parent: null } as CatalogObject;
       const pre = createChange(to, local);
-      pre.description = `create ${o.kind} ${o.id.slice(o.id.indexOf(':') + 1)} before its parent's, which adopts it`;
+      pre.description = `create ${o.kind} ${idName(o.id)} before its parent's, which adopts it`;
       out.push(pre);
       parentChange.requires = [...parentChange.requires, o.id];
       if (old && parentId) for (const d of changes) if (d.drops.includes(parentId) && !d.drops.includes(o.id)) d.drops = [...d.drops, o.id];

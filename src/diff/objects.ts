@@ -4,7 +4,7 @@
  * dropped, altered in place where PostgreSQL allows it, or replaced (drop + create) where it does not.
  */
 import type { Catalog, CatalogObject, ColumnObject, ConstraintObject, EnumType, FunctionObject, IndexObject, ObjectKind, SequenceObject, TriggerObject } from '../catalog/model.js';
-import { objectsOfKind } from '../catalog/model.js';
+import { idName, objectsOfKind } from '../catalog/model.js';
 import { comparableExpression as cx } from '../catalog/normalize.js';
 import { qualified, quoteIdent, quoteLiteral } from '../db/quote.js';
 import { change, PHASE, withSteps, type Change } from './change.js';
@@ -34,7 +34,7 @@ const DROP_PHASE: Record<string, number> = {
 
 /** `schema.name[.sub]` of an identity (the part after `kind:`). */
 export function label(o: CatalogObject): string {
-  return o.id.slice(o.id.indexOf(':') + 1);
+  return idName(o.id);
 }
 
 /** A human name of a kind: `materialized view`, `text search configuration` … */
@@ -214,7 +214,7 @@ function enumReplacement(from: Catalog, to: Catalog, a: EnumType, b: EnumType): 
   const removed = a.values.filter((v) => !b.values.includes(v));
   return [change({
     id: b.id, kind: 'type', op: 'replace',
-    description: `replace enum ${b.schema}.${b.name} (${removed.length ? `removes ${removed.join(', ')}` : 'reorders values'}; recasts ${columns.map((c) => c.id.slice(7)).join(', ') || 'no columns'})`,
+    description: `replace enum ${b.schema}.${b.name} (${removed.length ? `removes ${removed.join(', ')}` : 'reorders values'}; recasts ${columns.map((c) => idName(c.id)).join(', ') || 'no columns'})`,
     steps, phase: PHASE.createType + 1, drops: [a.id], creates: [b.id], releases: a.deps, requires: b.deps,
     destructive: removed.length ? `removes value(s) ${removed.map((v) => `'${v}'`).join(', ')} from enum ${b.schema}.${b.name}; rows holding them fail the recast` : `reorders enum ${b.schema}.${b.name}`,
     revertFields: ['values'],

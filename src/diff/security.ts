@@ -5,7 +5,7 @@
  * `missingRoles` lists the roles a catalog refers to that the server lacks.
  */
 import type { Catalog, CatalogObject, DefaultAclObject, PolicyObject } from '../catalog/model.js';
-import { objectsOfKind } from '../catalog/model.js';
+import { objectId, objectsOfKind } from '../catalog/model.js';
 import { allPrivileges, comparableExpression as cx, defaultAcl, normalizeAcl, parseAclItem, type AclKind, type AclRow } from '../catalog/normalize.js';
 import { quoteIdent } from '../db/quote.js';
 import { change, PHASE, type Change } from './change.js';
@@ -111,8 +111,8 @@ export function initialAcl(cat: Catalog, o: CatalogObject): string[] {
   if (kind === 'F' || kind === 'S') return defaultAcl(kind); // ALTER DEFAULT PRIVILEGES does not cover them
   const type = ({ r: 'r', s: 'S', f: 'f', T: 'T', n: 'n' } as const)[kind];
   // Identities: `default_acl:<role>.<schema>.<type>`, role '' for the role that read the catalog.
-  const global = cat.objects[`default_acl:..${type}`] as DefaultAclObject | undefined;
-  const inSchema = o.kind === 'schema' ? undefined : (cat.objects[`default_acl:.${o.schema}.${type}`] as DefaultAclObject | undefined);
+  const global = cat.objects[objectId('default_acl', '', '', type)] as DefaultAclObject | undefined;
+  const inSchema = o.kind === 'schema' ? undefined : (cat.objects[objectId('default_acl', '', o.schema, type)] as DefaultAclObject | undefined);
   const base = global ? global.acl : defaultAcl(kind);
   if (!inSchema) return base;
   const rows: AclRow[] = [];

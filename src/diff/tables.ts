@@ -1,7 +1,7 @@
 /** Tables and their columns: CREATE/DROP TABLE, ADD/DROP COLUMN and every ALTER COLUMN form. */
 import type { Catalog, ColumnObject, ConstraintObject, TableObject } from '../catalog/model.js';
-import { objectsOfKind } from '../catalog/model.js';
-import { qualified, quoteIdent } from '../db/quote.js';
+import { childId, idName, objectId, objectsOfKind } from '../catalog/model.js';
+import { parseTableName, qualified, quoteIdent } from '../db/quote.js';
 import { change, PHASE, type Change } from './change.js';
 import { clusterSql, columnDefinition, createSql, dropSql, identityClause, reloptionsSql, replicaIdentitySql, rlsSql, storageName, tableName } from './ddl.js';
 import { createChange, relationMembers } from './objects.js';
@@ -142,7 +142,7 @@ export function tableReplacements(from: Catalog, to: Catalog): { changes: Change
       if (o.kind === 'column' || ('inherited' in o && o.inherited)) continue;
       const c = createChange(to, o);
       c.op = 'replace';
-      c.description = `re-create ${o.kind} ${m.slice(m.indexOf(':') + 1)} (${why})`;
+      c.description = `re-create ${o.kind} ${idName(m)} (${why})`;
       changes.push(c);
     }
     if (b.replicaIdentity !== 'd' && !b.foreign) {
@@ -199,8 +199,14 @@ function foreignKeysInDropCycles(from: Catalog, to: Catalog): Map<string, string
 
 /** The enum type a column's type text names in `cat` (`public.status`, `public."My Enum"`), if it is one. */
 function enumNamed(cat: Catalog, type: string): boolean {
-  const id = `type:${type.split('.').map((p) => (p.startsWith('"') ? p.slice(1, -1).replace(/""/g, '"') : p)).join('.')}`;
-  const o = cat.objects[id];
+  if (!type.includes('.')) return false; // read with an empty search_path, a user type is schema-qualified
+  let name: [string, string];
+  try {
+    name = parseTableName(type);
+  } catch {
+    return false; // not `schema.name` (e.g. an array type): not an enum
+  }
+  const o = cat.objects[objectId('type', ...name)];
   return o?.kind === 'type' && o.typeKind === 'enum';
 }
 
@@ -286,7 +292,7 @@ function alterColumn(from: Catalog, to: Catalog, a: ColumnObject, b: ColumnObjec
 /** The parent table's column a new inherited column copies (default, storage; statistics are the child's own). */
 function parentColumn(to: Catalog, t: TableObject, c: ColumnObject): ColumnObject | undefined {
   for (const p of t.partitionOf ? [t.partitionOf] : t.inherits) {
-    const pc = to.objects[`column:${p.slice('table:'.length)}.${c.name}`];
+    const pc = to.objects[childId('column', p, c.name)];
     if (pc && pc.kind === 'column') return { ...pc, statistics: null };
   }
   return undefined;
@@ -299,7 +305,7 @@ function parentColumn(to: Catalog, t: TableObject, c: ColumnObject): ColumnObjec
 function alterColumnSettings(_from: Catalog, to: Catalog, a: ColumnObject, b: ColumnObject, inherited: boolean): Change[] {
   const out: Change[] = [];
   const alter = (s: string) => `ALTER TABLE ${tableName(to, b.table)} ALTER COLUMN ${quoteIdent(b.name)} ${s}`;
-  const label = b.id.slice('column:'.length);
+  const label = idName(b.id);
   const base = { id: b.id, kind: 'column' as const, op: 'alter' as const };
   const on = { column: b.id, table: b.table, on: tableName(to, b.table), name: quoteIdent(b.name) };
   if (inherited && cx(a.default) !== cx(b.default) && !b.generated && !a.generated) {

@@ -4,7 +4,7 @@
  * replacement domain) and collations.
  */
 import type { Catalog, ColumnObject, CompositeType, DomainObject } from '../catalog/model.js';
-import { objectsOfKind } from '../catalog/model.js';
+import { idName, objectsOfKind } from '../catalog/model.js';
 import { comparableExpression as cx } from '../catalog/normalize.js';
 import { qualified, quoteIdent } from '../db/quote.js';
 import { change, PHASE, type Change } from './change.js';
@@ -127,7 +127,7 @@ function recastReplacement(to: Catalog, a: CompositeType, b: CompositeType, colu
   for (const c of columns) sql.push(`ALTER TABLE ${tableName(to, c.table)} ALTER COLUMN ${quoteIdent(c.name)} TYPE ${c.type} USING ${quoteIdent(c.name)}::text::${c.type}`);
   sql.push(`DROP ${keyword} ${qualified(b.schema, tmp)}`);
   return change({
-    id: b.id, kind: 'type', op: 'replace', description: `replace composite type ${label(b)} (attribute types change; recasts ${columns.map((c) => c.id.slice(7)).join(', ')})`,
+    id: b.id, kind: 'type', op: 'replace', description: `replace composite type ${label(b)} (attribute types change; recasts ${columns.map((c) => idName(c.id)).join(', ')})`,
     sql, phase: PHASE.createType + 1, drops: [a.id], creates: [b.id], releases: a.deps, requires: b.deps,
     destructive: `changes attribute types of ${label(b)}; values that do not fit fail the recast`, revertFields: ['attributes', 'attributeComments'],
   });
@@ -144,7 +144,7 @@ function domainReplacement(from: Catalog, to: Catalog, a: DomainObject, b: Domai
   sql.push(`DROP DOMAIN ${qualified(b.schema, tmp)}`);
   return change({
     id: b.id, kind: 'domain', op: 'replace',
-    description: `replace domain ${label(b)} (base type ${a.baseType} → ${b.baseType}; recasts ${columns.map((c) => c.id.slice(7)).join(', ') || 'no columns'})`,
+    description: `replace domain ${label(b)} (base type ${a.baseType} → ${b.baseType}; recasts ${columns.map((c) => idName(c.id)).join(', ') || 'no columns'})`,
     sql, phase: PHASE.createDomain + 1, drops: [a.id], creates: [b.id], releases: a.deps, requires: b.deps,
     destructive: `changes the base type of domain ${label(b)} from ${a.baseType} to ${b.baseType}; values that do not fit fail the recast`,
     revertFields: ['baseType', 'collation', 'default', 'notNull', 'constraints'],

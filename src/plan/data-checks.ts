@@ -22,7 +22,7 @@
  * domains gaining a constraint, and tables a hinted rename touches.
  */
 import { parseSync } from 'libpg-query';
-import type { Catalog, ColumnObject, ConstraintObject, EnumType, TableObject } from '../catalog/model.js';
+import { childId, type Catalog, type ColumnObject, type ConstraintObject, type EnumType, type TableObject } from '../catalog/model.js';
 import { quoteIdent, quoteLiteral } from '../db/quote.js';
 import type { Plan } from './plan.js';
 import { definitionAsValidated } from '../diff/objects.js';
@@ -81,7 +81,7 @@ const tableOf = (cat: Catalog, id: string): TableObject | undefined => {
   return t && t.kind === 'table' ? t : undefined;
 };
 const columnOf = (cat: Catalog, table: TableObject, name: string): ColumnObject | undefined => {
-  const c = cat.objects[`column:${table.schema}.${table.name}.${name}`];
+  const c = cat.objects[childId('column', table.id, name)];
   return c && c.kind === 'column' ? c : undefined;
 };
 const qual = (t: TableObject) => `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`;

@@ -2,6 +2,7 @@
  * The plan document a reviewer reads (`plans/<version>_<name>.yaml`) and its renderings. Plain data:
  * the YAML, JSON and markdown forms all come from `planDocument`.
  */
+import { idName } from '../catalog/identity.js';
 import YAML from 'yaml';
 import type { Plan, PlannedChange } from './plan.js';
 import { blocksReads, blocksWrites, HAZARD_KINDS, type HazardKind, type LockMode } from './hazards.js';
@@ -65,7 +66,7 @@ function docChange(c: PlannedChange): DocChange {
   return {
     kind: c.kind,
     op: c.op,
-    object: c.id.slice(c.id.indexOf(':') + 1),
+    object: idName(c.id),
     description: c.description,
     sql: c.sql,
     reverse: c.reverse,
@@ -95,10 +96,10 @@ export function planDocument(plan: Plan, meta: { version?: string; name?: string
       blocked: plan.blocked.length, destructive: plan.destructive, hazards,
     },
     changes: plan.up.map(docChange),
-    blocked: plan.blocked.map((b) => ({ object: b.id.slice(b.id.indexOf(':') + 1), description: b.description, reason: b.reason, allow_with: b.allowWith })),
+    blocked: plan.blocked.map((b) => ({ object: idName(b.id), description: b.description, reason: b.reason, allow_with: b.allowWith })),
     ...(renames?.length ? { possible_renames: renames.map((r) => ({ kind: r.kind, from: r.from, to: r.to, hint: r.hint })) } : {}),
     warnings: plan.warnings,
-    ...(plan.requires?.length ? { requires: plan.requires.map((r) => ({ kind: r.kind, name: r.name, by: r.by.map((b) => b.slice(b.indexOf(':') + 1)) })) } : {}),
+    ...(plan.requires?.length ? { requires: plan.requires.map((r) => ({ kind: r.kind, name: r.name, by: r.by.map(idName) })) } : {}),
     ...(plan.fromObjects ? { from_objects: plan.fromObjects } : {}),
   };
 }

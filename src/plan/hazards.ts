@@ -16,7 +16,7 @@
  * `stepHazards`, with the same verdicts (test/online/steps.test.ts compares them).
  */
 import { parseSync } from 'libpg-query';
-import type { Catalog, ColumnObject, ConstraintObject, FunctionObject } from '../catalog/model.js';
+import { objectId, type Catalog, type ColumnObject, type ConstraintObject, type FunctionObject } from '../catalog/model.js';
 import { isBinaryCoercible } from '../diff/types.js';
 import type { Step } from '../diff/step.js';
 
@@ -112,15 +112,15 @@ export interface HazardContext {
 export function hazardContext(cat: Catalog): HazardContext {
   return {
     serverVersion: cat.serverVersion || undefined,
-    columnType: (s, t, c) => (cat.objects[`column:${s}.${t}.${c}`] as ColumnObject | undefined)?.type,
-    tableExists: (s, t) => !!cat.objects[`table:${s}.${t}`],
+    columnType: (s, t, c) => (cat.objects[objectId('column', s, t, c)] as ColumnObject | undefined)?.type,
+    tableExists: (s, t) => !!cat.objects[objectId('table', s, t)],
     functionVolatility: (s, name) => {
       const fns = Object.values(cat.objects).filter((o): o is FunctionObject => o.kind === 'function' && o.name === name && (s === null || o.schema === s));
       if (fns.length === 0) return undefined;
       const vol = (f: FunctionObject) => functionVolatilityOf(f.definition);
       return fns.some((f) => vol(f) === 'v') ? 'v' : fns.some((f) => vol(f) === 's') ? 's' : 'i';
     },
-    hasNotNullCheck: (s, t, c) => Object.values(cat.objects).some((o) => o.kind === 'constraint' && (o as ConstraintObject).table === `table:${s}.${t}`
+    hasNotNullCheck: (s, t, c) => Object.values(cat.objects).some((o) => o.kind === 'constraint' && (o as ConstraintObject).table === objectId('table', s, t)
       && (o as ConstraintObject).type === 'c' && (o as ConstraintObject).validated && isNotNullCheck((o as ConstraintObject).definition, c)),
   };
 }

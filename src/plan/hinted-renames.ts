@@ -12,7 +12,7 @@
  * hinted renames, `impliedRenames` pairs the names PostgreSQL derived from the old ones (`old_pkey`,
  * `old_email_idx`, `old_id_seq`) with their counterparts in the desired state. Pure.
  */
-import type { Catalog, CatalogObject, ObjectKind } from '../catalog/model.js';
+import { childId, functionId, idName, objectId, parseId, type Catalog, type CatalogObject, type ObjectKind } from '../catalog/model.js';
 import { comparableObject } from '../catalog/normalize.js';
 import { qualified, quoteIdent, quoteLiteral } from '../db/quote.js';
 import { change, type Change } from '../diff/change.js';
@@ -37,7 +37,7 @@ export interface Rename {
   source: string;
 }
 
-const strip = (id: string) => id.slice(id.indexOf(':') + 1);
+const strip = idName;
 
 const CATALOG_KINDS: Record<'table' | 'view' | 'matview' | 'sequence' | 'type' | 'domain' | 'index' | 'function', ObjectKind> = {
   table: 'table', view: 'view', matview: 'matview', sequence: 'sequence', type: 'type', domain: 'domain', index: 'index', function: 'function',
@@ -96,10 +96,10 @@ export function resolveRenames(hints: RenameHint[], current: Catalog, desired: C
       const obj = pick(found, `${t.kind} ${show(t.object)}`, fail);
       const oldSchema = h.from.schema ?? obj.schema;
       if (t.kind === 'index' && oldSchema !== obj.schema) fail(`an index is in its table's schema: write the old name without "${oldSchema}."`);
-      const oldId = obj.kind === 'function' ? `function:${oldSchema}.${h.from.name}(${obj.identityArgs})` : `${kind}:${oldSchema}.${h.from.name}`;
+      const oldId = obj.kind === 'function' ? functionId(oldSchema, h.from.name, obj.identityArgs) : objectId(kind, oldSchema, h.from.name);
       if (oldId === obj.id) fail(`${t.kind} ${show(t.object)} is renamed from its own name`);
       // A hint after a one-line CREATE TABLE is on the table; naming a column the plan drops, it was meant for that column.
-      const col = `column:${strip(obj.id)}.${h.from.name}`;
+      const col = childId('column', obj.id, h.from.name);
       if (t.kind === 'table' && current.objects[col] && !desired.objects[col]) {
         warnings.push(`rename hint at ${where} is on table ${strip(obj.id)}, not on a column; for column ${h.from.name}, put the hint on the column's own line (the line before it, or the end of its line in a CREATE TABLE of several lines)`);
         continue;
@@ -187,7 +187,9 @@ const SUB_RENAME_SQL: Record<SubKind, (p: string, from: string, to: string) => s
 
 /** Identity of sub-object `name` of `parentId`: the catalog's for table-scoped kinds, else the parent's + `.name`. */
 function subId(kind: HintKind, parentId: string, name: string): string {
-  return TABLE_SCOPED.has(kind) ? `${kind}:${strip(parentId)}.${name}` : `${parentId}.${name}`;
+  if (TABLE_SCOPED.has(kind)) return childId(kind as ObjectKind, parentId, name);
+  const parent = parseId(parentId);
+  return objectId(parent.kind as ObjectKind, ...parent.parts, name);
 }
 
 /** True when `parent` (an object of `cat`) has the sub-object `name` of `kind`. */
@@ -270,7 +272,7 @@ export function impliedRenames(hinted: Rename[], mid: Catalog, desired: Catalog)
     const [toSchema, toName] = splitQualified(to);
     if (fromSchema !== toSchema) continue;
     out.push({
-      kind: 'type', objectKind: 'type', fromId: `type:${fromSchema}.${fromName}`, toId: `type:${toSchema}.${toName}`,
+      kind: 'type', objectKind: 'type', fromId: objectId('type', fromSchema, fromName), toId: objectId('type', toSchema, toName),
       up: [`ALTER TYPE ${from} RENAME TO ${quoteIdent(toName)}`], down: [`ALTER TYPE ${to} RENAME TO ${quoteIdent(fromName)}`],
       description: `rename multirange type ${fromSchema}.${fromName} to ${toName} (its name follows ${strip(r.toId)})`, source: `implied by the rename of ${strip(r.toId)}`,
     });

@@ -28,7 +28,7 @@
  * Every decision reads the changes' typed steps (diff/step.ts) and the catalogs, never SQL text.
  * Pure: no I/O.
  */
-import type { Catalog, ColumnObject, ConstraintObject, TableObject } from '../catalog/model.js';
+import { childId, idName, type Catalog, type ColumnObject, type ConstraintObject, type TableObject } from '../catalog/model.js';
 import { withSteps, type Change } from '../diff/change.js';
 import {
   addConstraintStep, createIndexStep, dropConstraintStep, dropIndexStep, renameIndexStep, statementStep, validateConstraintStep,
@@ -187,7 +187,7 @@ export function onlineStrategies(up: Change[], down: Change[], from: Catalog, to
     const add = only(c, 'add_constraint');
     if (c.kind === 'constraint' && c.op === 'create' && add && !add.usingIndex && target?.kind === 'constraint' && !target.inherited && existing(target.table)) {
       const plainDown = plainDownSteps(c.id);
-      const what = `constraint ${c.id.slice(c.id.indexOf(':') + 1)}`;
+      const what = `constraint ${idName(c.id)}`;
       if ((target.type === 'f' || target.type === 'c') && target.validated && !add.notValid) {
         const notValid = addConstraintStep({ ...add, notValid: true });
         const ref = { constraint: add.constraint, table: add.table, on: add.on, name: add.name };
@@ -225,7 +225,7 @@ export function onlineStrategies(up: Change[], down: Change[], from: Catalog, to
       if (!dropNotNull) return null;
       const tableName = (to.objects[column.table] as TableObject | undefined)?.name ?? 't';
       const tmp = freshName(column.schema, `${tableName}_${column.name}_not_null`);
-      const ref = { constraint: `constraint:${column.schema}.${tableName}.${tmp}`, table: column.table, on: setNotNull.on, name: quoteIdent(tmp) };
+      const ref = { constraint: childId('constraint', column.table, tmp), table: column.table, on: setNotNull.on, name: quoteIdent(tmp) };
       const check = (notValid: boolean) => addConstraintStep({ ...ref, type: 'c', definition: `CHECK (${setNotNull.name} IS NOT NULL)`, notValid, validated: true, references: null });
       const drop = dropConstraintStep(ref);
       tempChecks.push({
@@ -414,7 +414,7 @@ function plainNotes(up: Change[], from: Catalog, to: Catalog): string[] {
   const recreated = new Set(up.filter((c) => c.kind === 'table' && (c.op === 'create' || c.op === 'replace')).map((c) => c.id));
   const notes: string[] = [];
   const seen = new Set<string>();
-  const label = (id: string) => id.slice(id.indexOf(':') + 1);
+  const label = idName;
   for (const c of up) {
     if (seen.has(c.id) || (c.op !== 'replace' && c.op !== 'drop')) continue;
     const o = from.objects[c.id];

@@ -2,7 +2,7 @@
  * The planner: two catalogs → a Plan (ordered up and down changes, hazards, blocked changes,
  * warnings). Pure: no I/O.
  */
-import type { Catalog } from '../catalog/model.js';
+import { childId, type Catalog } from '../catalog/model.js';
 import { fingerprint, objectHashes } from '../catalog/fingerprint.js';
 import type { Change } from '../diff/change.js';
 import { diff } from '../diff/index.js';
@@ -125,7 +125,7 @@ export function buildPlan(from: Catalog, to: Catalog, options: PlanOptions = {})
     : onlineStrategies(upOrdered.changes, downOrdered.changes, from, target);
   // SET NOT NULL after a validated temporary check does not scan: the hazards see the check.
   const hazardFrom = online.tempChecks.length
-    ? { ...from, objects: { ...from.objects, ...Object.fromEntries(online.tempChecks.map((c) => [`constraint:${c.schema}.${c.name}.tmp`, c])) } }
+    ? { ...from, objects: { ...from.objects, ...Object.fromEntries(online.tempChecks.map((c) => [childId('constraint', c.table, c.name), c])) } }
     : from;
   let up = withHazards(online.up, hazardFrom, target);
   let down = withHazards(online.down, target, from);

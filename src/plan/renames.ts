@@ -4,15 +4,13 @@
  * created in the same schema, may be one object renamed. The planner cannot tell, so it reports
  * each such pair with the exact hint that would make it a rename, and plans drop + add. Pure.
  */
-import type { Catalog, ColumnObject, TableObject } from '../catalog/model.js';
+import { childId, idName, type Catalog, type ColumnObject, type TableObject } from '../catalog/model.js';
 import type { PossibleRename } from './document.js';
 
 /** The hint comment that declares a rename in schema.sql. */
 export function renameHint(oldName: string): string {
   return `-- schemaplan:renamed-from ${oldName}`;
 }
-
-const strip = (id: string) => id.slice(id.indexOf(':') + 1);
 
 /** Columns of a table as `name type` lines, sorted (the table's shape). */
 function shape(cat: Catalog, t: TableObject): string {
@@ -28,28 +26,28 @@ function shape(cat: Catalog, t: TableObject): string {
 export function possibleRenames(from: Catalog, to: Catalog): PossibleRename[] {
   const out: PossibleRename[] = [];
   const tablesOf = (cat: Catalog) => Object.values(cat.objects).filter((o): o is TableObject => o.kind === 'table');
-  const droppedTables = tablesOf(from).filter((t) => !to.objects[`table:${t.schema}.${t.name}`]);
-  const addedTables = tablesOf(to).filter((t) => !from.objects[`table:${t.schema}.${t.name}`]);
+  const droppedTables = tablesOf(from).filter((t) => !to.objects[t.id]);
+  const addedTables = tablesOf(to).filter((t) => !from.objects[t.id]);
   for (const a of addedTables) {
     const s = shape(to, a);
     for (const d of droppedTables) {
       if (d.schema !== a.schema || !s || shape(from, d) !== s || !!d.partitionKey !== !!a.partitionKey) continue;
-      out.push({ kind: 'table', from: `${d.schema}.${d.name}`, to: `${a.schema}.${a.name}`, hint: renameHint(d.name) });
+      out.push({ kind: 'table', from: idName(d.id), to: idName(a.id), hint: renameHint(d.name) });
     }
   }
   const colsOf = (cat: Catalog) => Object.values(cat.objects).filter((o): o is ColumnObject => o.kind === 'column' && !o.inherited);
   const toCols = colsOf(to);
   const dropped = new Map<string, ColumnObject[]>();
   for (const c of colsOf(from)) {
-    if (to.objects[`column:${strip(c.table)}.${c.name}`] || !to.objects[c.table]) continue;
+    if (to.objects[childId('column', c.table, c.name)] || !to.objects[c.table]) continue;
     dropped.set(c.table, [...(dropped.get(c.table) ?? []), c]);
   }
   for (const a of toCols) {
     const candidates = dropped.get(a.table);
-    if (!candidates || from.objects[`column:${strip(a.table)}.${a.name}`]) continue;
+    if (!candidates || from.objects[childId('column', a.table, a.name)]) continue;
     for (const d of candidates) {
       if (d.type !== a.type) continue;
-      out.push({ kind: 'column', from: `${strip(d.table)}.${d.name}`, to: `${strip(a.table)}.${a.name}`, hint: renameHint(d.name) });
+      out.push({ kind: 'column', from: idName(d.id), to: idName(a.id), hint: renameHint(d.name) });
     }
   }
   return out;

@@ -8,7 +8,7 @@
  *   dependent changes are blocked, never emitted: the SQL would fail there.
  * Pure: works on catalogs only.
  */
-import type { Catalog, CatalogObject, ExternalDependency } from '../catalog/model.js';
+import { idKind, idName, type Catalog, type CatalogObject, type ExternalDependency } from '../catalog/model.js';
 import { describeScope } from '../catalog/scope.js';
 import type { BlockedChange } from './policy.js';
 
@@ -99,6 +99,5 @@ export function applyRequirements(from: Catalog, to: Catalog): { target: Catalog
 
 /** `view:public.v` → `view public.v`. */
 function label(id: string): string {
-  const i = id.indexOf(':');
-  return `${id.slice(0, i)} ${id.slice(i + 1)}`;
+  return `${idKind(id)} ${idName(id)}`;
 }

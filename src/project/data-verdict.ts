@@ -5,6 +5,7 @@
  * change that rewrites or scans an existing table (or has a data check), that table's size and
  * estimated row count, which the plan document shows next to the change.
  */
+import { idName } from '../catalog/identity.js';
 import { connectLive } from './states.js';
 import { describeCount, type DataCheckSet } from '../plan/data-checks.js';
 import type { Plan, PlannedChange } from '../plan/plan.js';
@@ -62,7 +63,7 @@ export async function checkLiveData(url: string, plan: Plan, data: DataCheckSet)
     }));
     for (const [c, t] of touched) {
       const s = sizes[t];
-      if (s) c.tableSize = { table: t.slice('table:'.length), bytes: s.bytes, size: prettySize(s.bytes), rows: s.rows };
+      if (s) c.tableSize = { table: idName(t), bytes: s.bytes, size: prettySize(s.bytes), rows: s.rows };
     }
     const blocking = counted.filter((c) => c.count > 0).map(describeBlocking);
     const notes = [

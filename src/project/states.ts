@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Catalog } from '../catalog/model.js';
+import { objectId, type Catalog } from '../catalog/model.js';
 import { introspect } from '../catalog/introspect.js';
 import { executeSchema, listSchemaFiles, readSchema } from '../catalog/load.js';
 import type { Config } from '../config/config.js';
@@ -37,7 +37,7 @@ import { loadParser, splitStatements } from '../sql/split.js';
  */
 export function introspectOptions(config: Config, options: { tracking?: boolean } = {}): ScopeOptions {
   const { schema, name } = config.table;
-  const exclude = options.tracking === false ? [...config.exclude] : [...config.exclude, `table:${schema}.${name}`];
+  const exclude = options.tracking === false ? [...config.exclude] : [...config.exclude, objectId('table', schema, name)];
   return { schemas: config.schemas, excludeSchemas: config.excludeSchemas, exclude };
 }
 
