@@ -2,9 +2,10 @@
  * schemaplan's programmatic API: the pipeline stages as plain functions over plain data.
  *
  * ```ts
- * import { connect, introspect, buildPlan, upScript } from 'schemaplan';
+ * import { connect, introspect, loadParser, buildPlan, upScript } from 'schemaplan';
  * const from = await introspect(await connect(urlA));
  * const to = await introspect(await connect(urlB));
+ * await loadParser(); // PostgreSQL's parser, which the planner reads hazards with
  * const plan = buildPlan(from, to, { allowDestructive: false });
  * ```
  *
@@ -29,6 +30,7 @@ export { planDocument, renderMarkdown, renderYaml, upScript, type PlanDocument }
 export * from './migrations/index.js';
 export * from './runner/index.js';
 export { executeScript, SqlExecutionError } from './sql/execute.js';
+export { loadParser, ParserNotLoadedError } from './sql/parser.js';
 export { renameHints, HintError, type RenameHint, type HintTarget } from './sql/hints.js';
 export { resolveRenames, impliedRenames, type Rename } from './plan/hinted-renames.js';
 export {

@@ -1,13 +1,14 @@
 /**
  * Introspection: one database → Catalog, read by catalog queries of our own restricted to the
- * schemas in scope. One round trip reads the schema list, one the structural rows
- * (queries/structure.ts: schemas, extensions, relations, attributes, types, enum labels,
- * constraints, indexes, inheritance) together with the definition rows (queries/definitions.ts:
+ * schemas in scope. One round trip reads the schema list; then three queries are sent at once: the
+ * structural rows (queries/structure.ts: schemas, extensions, relations, attributes, types, enum
+ * labels, constraints, indexes, inheritance), the definition rows (queries/definitions.ts:
  * definition text from `pg_get_*def`, `pg_get_expr` and `format_type`, functions, triggers, views,
  * policies, rules, extended statistics, collations, text search objects, event triggers,
- * privileges, default privileges, sequence parameters and the `pg_depend` graph). Publications, subscriptions, foreign-data wrappers, servers, user mappings and
- * foreign-table options are read by catalog/foreign.ts (two more round trips, built for the reading
- * role's privileges). Objects of kinds not modelled are listed in `Catalog.unmodelled`.
+ * privileges, default privileges, sequence parameters and the `pg_depend` graph), and the
+ * publications, subscriptions, foreign-data wrappers, servers, user mappings and foreign-table
+ * options of catalog/foreign.ts (a probe, then a query built for the reading role's privileges).
+ * Objects of kinds not modelled are listed in `Catalog.unmodelled`.
  */
 import type { Db } from '../db/types.js';
 import {
@@ -77,11 +78,13 @@ export async function introspect(db: Db, options: IntrospectOptions = {}): Promi
   let sup: DefinitionRows;
   let foreign: ForeignRows;
   try {
-    const [row] = await db.query<{ structure: string; definitions: string }>(
-      `select (${STRUCTURE_SQL})::text as structure, (${DEFINITIONS_SQL})::text as definitions`, [schemas]);
-    raw = parseStructure(row!.structure);
-    sup = parseDefinitions(row!.definitions);
-    foreign = await readForeign(db, schemas);
+    // Sent together (the client queues them on the connection): the structure rows are parsed here
+    // while the server is still printing definitions.
+    const structure = db.query<{ structure: string }>(`select (${STRUCTURE_SQL})::text as structure`, [schemas])
+      .then(([row]) => parseStructure(row!.structure));
+    const definitions = db.query<{ definitions: string }>(`select (${DEFINITIONS_SQL})::text as definitions`, [schemas])
+      .then(([row]) => parseDefinitions(row!.definitions));
+    [raw, sup, foreign] = await Promise.all([structure, definitions, readForeign(db, schemas)]);
   } finally {
     await db.query(`select set_config('search_path', $1, false)`, [savedPath]);
   }

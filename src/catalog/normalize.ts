@@ -19,14 +19,24 @@
  */
 import type { Catalog, CatalogObject } from './model.js';
 
-/** Returns `cat` with deterministic ordering of objects and dependency lists. Pure. */
+/**
+ * Returns `cat` with its objects in identity order and every dependency list sorted without
+ * repeats. Pure: an object whose list already is so is shared with `cat`, any other is copied
+ * (introspection sorts the lists as it builds them, so a large catalog is not copied again).
+ */
 export function normalizeCatalog(cat: Catalog): Catalog {
   const objects: Record<string, CatalogObject> = {};
   for (const id of Object.keys(cat.objects).sort()) {
     const o = cat.objects[id]!;
-    objects[id] = { ...o, deps: [...new Set(o.deps)].sort() } as CatalogObject;
+    objects[id] = sortedUnique(o.deps) ? o : ({ ...o, deps: [...new Set(o.deps)].sort() } as CatalogObject);
   }
   return { ...cat, objects };
+}
+
+/** True when `list` is in ascending order (as `Array.prototype.sort` orders strings) with no repeats. */
+function sortedUnique(list: readonly string[]): boolean {
+  for (let i = 1; i < list.length; i++) if (!(list[i - 1]! < list[i]!)) return false;
+  return true;
 }
 
 /** ACL object kinds as `acldefault` names them (`F` foreign-data wrapper, `S` foreign server), plus `c` for a column. */

@@ -27,13 +27,13 @@ export function register(program: Command): void {
       if (!['sql', 'json', 'yaml', 'markdown'].includes(flags.format)) throw new Error(`unknown --format ${flags.format}: use sql, json, yaml or markdown`);
       const cfg = scopeFlags(config(program.opts()), flags);
       // Between two arbitrary sources every table is compared; plain forms (online forms need file boundaries).
-      const { plan, sql } = await diffSources(cfg, flags.from, flags.to, { allowDestructive: !!flags.allowDestructive, report: err });
+      const { plan, sql } = await diffSources(cfg, flags.from, flags.to, { allowDestructive: !!flags.allowDestructive, report: err, reverse: flags.format !== 'sql' });
       for (const w of plan.warnings) err(`warning: ${w}`);
       for (const b of plan.blocked) err(`blocked: ${b.description}: ${b.reason} (allow with ${b.allowWith})`);
-      const doc = planDocument(plan);
+      // The document (with its per-object hashes) is built only for the formats that print it.
       if (flags.format === 'sql') {
         if (sql) process.stdout.write(sql);
-      } else out(renderDocument(doc, flags.format as 'json' | 'yaml' | 'markdown'));
+      } else out(renderDocument(planDocument(plan), flags.format as 'json' | 'yaml' | 'markdown'));
       return flags.exitCode && (plan.up.length > 0 || plan.blocked.length > 0) ? EXIT.differences : EXIT.ok;
     }));
 }

@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import YAML from 'yaml';
+import type { Scalar } from 'yaml';
+import { yaml } from '../config/yaml.js';
 import { CONFIG_FILE } from '../config/config.js';
 import { parseTableName, qualified } from '../db/quote.js';
 import { compareVersions, IMPORT_FORMATS, importHistory, type ImportFormat } from '../migrations/index.js';
@@ -25,7 +26,7 @@ const DEFAULT_TABLE: Partial<Record<ImportFormat, string>> = { goose: 'public.go
  */
 function setConfig(root: string, values: { table?: string; startAfter?: string }, dryRun: boolean): string[] {
   const file = path.join(root, CONFIG_FILE);
-  const doc = fs.existsSync(file) ? YAML.parseDocument(fs.readFileSync(file, 'utf8')) : new YAML.Document({});
+  const doc = fs.existsSync(file) ? yaml().parseDocument(fs.readFileSync(file, 'utf8')) : new (yaml().Document)({});
   if (doc.errors.length > 0) throw new Error(`${CONFIG_FILE}: ${doc.errors[0]!.message}`);
   const changed: string[] = [];
   if (values.table !== undefined && doc.get('table') !== values.table) {
@@ -36,7 +37,7 @@ function setConfig(root: string, values: { table?: string; startAfter?: string }
   if (values.startAfter !== undefined && (current === undefined || current === null || compareVersions(String(current), values.startAfter) < 0)) {
     // Quoted: `001` read back as a YAML number would lose its zeros (the comparison is numeric either way).
     doc.setIn(['lint', 'start_after'], doc.createNode(values.startAfter));
-    const node = doc.getIn(['lint', 'start_after'], true) as YAML.Scalar | undefined;
+    const node = doc.getIn(['lint', 'start_after'], true) as Scalar | undefined;
     if (node) node.type = 'QUOTE_SINGLE';
     changed.push('lint.start_after');
   }

@@ -1,14 +1,7 @@
 #!/usr/bin/env node
-/** The `schemaplan` command line. One module per command group; shared conventions in conventions.ts. */
+/** The `schemaplan` command line. One module per command group (commands.ts); shared conventions in conventions.ts. */
 import { Command } from 'commander';
-import { register as registerPlan } from './plan.js';
-import { register as registerDiff } from './diff.js';
-import { register as registerRunner } from './runner.js';
-import { register as registerCheck } from './check.js';
-import { register as registerFiles } from './files.js';
-import { register as registerImport } from './import.js';
-import { register as registerLint } from './lint.js';
-import { register as registerShow } from './show.js';
+import { registerCommands } from './commands.js';
 import { addExitCodeHelp, configureErrors } from './conventions.js';
 import { packageVersion } from '../version.js';
 
@@ -22,14 +15,8 @@ program
   .enablePositionalOptions()
   .option('-C, --project <dir>', 'project folder holding schemaplan.yaml (default: the working directory)');
 configureErrors(program);
-registerFiles(program);
-registerPlan(program);
-registerDiff(program);
-registerRunner(program);
-registerCheck(program);
-registerImport(program);
-registerLint(program);
-registerShow(program);
+// Only the invoked command's module is loaded (commands.ts); help and unknown commands load all.
+await registerCommands(program, process.argv.slice(2));
 addExitCodeHelp(program);
 
 await program.parseAsync(process.argv);

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import YAML from 'yaml';
+import { yaml } from './yaml.js';
 import { parseTableName } from '../db/quote.js';
 import { DEFAULT_SCHEMAS } from '../catalog/scope.js';
 
@@ -105,7 +105,7 @@ export function loadConfig(cwd: string, overrides: { url?: string; env?: NodeJS.
   let raw: Record<string, any> = {};
   if (fs.existsSync(file)) {
     try {
-      raw = (YAML.parse(fs.readFileSync(file, 'utf8')) as Record<string, any>) ?? {};
+      raw = (yaml().parse(fs.readFileSync(file, 'utf8')) as Record<string, any>) ?? {};
     } catch (e: any) {
       throw new ConfigError(`${CONFIG_FILE}: ${String(e.message).split('\n')[0]}`); // the first line names line and column
     }

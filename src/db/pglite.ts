@@ -2,7 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite, type Extensions } from '@electric-sql/pglite';
+import type { Extensions, PGlite } from '@electric-sql/pglite';
+
+/**
+ * PGlite's module, loaded on first use: about 1 MB of JavaScript that a command working only with
+ * servers (`diff --from URL --to URL`, `up`, `status`) does not parse at start-up.
+ */
+const pgliteModule = () => import('@electric-sql/pglite');
 import type { Db, Row } from './types.js';
 
 /**
@@ -70,6 +76,7 @@ export function pgliteTemplatePath(): string | undefined {
  * one that cannot be written is skipped.
  */
 async function freshPglite(extensions: Extensions): Promise<PGlite> {
+  const { PGlite } = await pgliteModule();
   const template = pgliteTemplatePath();
   if (template && fs.existsSync(template)) {
     try {
@@ -102,7 +109,7 @@ async function freshPglite(extensions: Extensions): Promise<PGlite> {
 export async function openPglite(dataDir?: string): Promise<Db> {
   if (dataDir) fs.mkdirSync(path.dirname(path.resolve(dataDir)), { recursive: true });
   const extensions = await contribExtensions();
-  const db = dataDir ? await PGlite.create({ dataDir, extensions }) : await freshPglite(extensions);
+  const db = dataDir ? await (await pgliteModule()).PGlite.create({ dataDir, extensions }) : await freshPglite(extensions);
   let closed = false;
   return {
     driver: 'pglite',

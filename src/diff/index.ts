@@ -116,6 +116,8 @@ function cascadeReplacements(from: Catalog, to: Catalog, changes: Change[]): voi
     // step that releases the dependency (CREATE OR REPLACE VIEW, ALTER POLICY …) does; otherwise
     // the dependent is re-created around the drop.
     const dropped = new Set(changes.filter((c) => c.op === 'drop').flatMap((c) => c.drops));
+    // Nothing re-created, dropped or retyped: no object can depend on one (the common case of a small change).
+    if (replaced.size === 0 && dropped.size === 0 && retyped.size === 0) return;
     const releasedInPlace = new Set(changes.filter((c) => c.op === 'alter').flatMap((c) => c.releases.map((r) => `${c.id}\u0000${r}`)));
     let added = 0;
     for (const d of Object.values(from.objects)) {

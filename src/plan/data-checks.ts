@@ -21,7 +21,7 @@
  * the same plan adds or renames, narrowing type changes (a value that does not fit the new type),
  * domains gaining a constraint, and tables a hinted rename touches.
  */
-import { parseSync } from 'libpg-query';
+import { tryParse } from '../sql/parser.js';
 import { childId, type Catalog, type ColumnObject, type ConstraintObject, type EnumType, type TableObject } from '../catalog/model.js';
 import { quoteIdent, quoteLiteral } from '../db/quote.js';
 import type { Plan } from './plan.js';
@@ -113,12 +113,7 @@ function columnRefs(node: unknown, out: string[] = []): string[] {
 
 /** The parsed `Constraint` node of a catalog constraint definition (`pg_get_constraintdef`), or undefined. */
 function constraintNode(c: ConstraintObject): Record<string, any> | undefined {
-  try {
-    const tree = parseSync(`ALTER TABLE t ADD CONSTRAINT c ${c.definition}`);
-    return tree.stmts?.[0]?.stmt?.AlterTableStmt?.cmds?.[0]?.AlterTableCmd?.def?.Constraint;
-  } catch {
-    return undefined;
-  }
+  return tryParse(`ALTER TABLE t ADD CONSTRAINT c ${c.definition}`)?.stmts?.[0]?.stmt?.AlterTableStmt?.cmds?.[0]?.AlterTableCmd?.def?.Constraint;
 }
 
 const names = (list: unknown): string[] => ((list as Array<{ String?: { sval: string } }> | undefined) ?? []).map((x) => x.String?.sval ?? '');
@@ -138,14 +133,10 @@ function checkExpression(c: ConstraintObject, node: Record<string, any>): string
       if (def.endsWith(suffix)) { def = def.slice(0, -suffix.length); again = true; }
     }
   }
-  try {
-    const tree = parseSync(`SELECT FROM t WHERE ${def}`);
-    if (tree.stmts?.length !== 1) return undefined;
-    const where = tree.stmts[0].stmt?.SelectStmt?.whereClause;
-    if (JSON.stringify(withoutLocations(where)) !== JSON.stringify(withoutLocations(node.raw_expr))) return undefined;
-  } catch {
-    return undefined;
-  }
+  const tree = tryParse(`SELECT FROM t WHERE ${def}`);
+  if (tree?.stmts?.length !== 1) return undefined;
+  const where = tree.stmts[0].stmt?.SelectStmt?.whereClause;
+  if (JSON.stringify(withoutLocations(where)) !== JSON.stringify(withoutLocations(node.raw_expr))) return undefined;
   return def;
 }
 

@@ -3,7 +3,7 @@
  * the YAML, JSON and markdown forms all come from `planDocument`.
  */
 import { idName } from '../catalog/identity.js';
-import YAML from 'yaml';
+import { yaml } from '../config/yaml.js';
 import type { Plan, PlannedChange } from './plan.js';
 import { blocksReads, blocksWrites, HAZARD_KINDS, type HazardKind, type LockMode } from './hazards.js';
 
@@ -106,7 +106,7 @@ export function planDocument(plan: Plan, meta: { version?: string; name?: string
 
 /** YAML text of a plan document. */
 export function renderYaml(doc: PlanDocument): string {
-  return YAML.stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
+  return yaml().stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
 /** JSON text of a plan document (the same data as the YAML, for bots). */
@@ -130,7 +130,7 @@ export function renderDocument(doc: PlanDocument, format: DocumentFormat): strin
 export function parsePlanDocument(text: string, file: string): PlanDocument {
   let doc: any;
   try {
-    doc = YAML.parse(text);
+    doc = yaml().parse(text);
   } catch (e: any) {
     throw new Error(`${file}: not a plan document (${e.message})`);
   }

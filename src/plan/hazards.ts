@@ -15,7 +15,7 @@
  * test/hazards.test.ts. The typed steps of generated changes are judged from their facts by
  * `stepHazards`, with the same verdicts (test/online/steps.test.ts compares them).
  */
-import { parseSync } from 'libpg-query';
+import { tryParse } from '../sql/parser.js';
 import { objectId, type Catalog, type ColumnObject, type ConstraintObject, type FunctionObject } from '../catalog/model.js';
 import { isBinaryCoercible } from '../diff/types.js';
 import type { Step } from '../diff/step.js';
@@ -127,17 +127,13 @@ export function hazardContext(cat: Catalog): HazardContext {
 
 /**
  * True for `CHECK ((col IS NOT NULL))` as pg_get_constraintdef prints it (or as written), read with
- * PostgreSQL's parser; false for anything else or when the parser is not loaded.
+ * PostgreSQL's parser; false for anything else. @throws ParserNotLoadedError before `loadParser()`
  */
 function isNotNullCheck(definition: string, column: string): boolean {
-  try {
-    const c = parseSync(`ALTER TABLE t ADD CONSTRAINT c ${definition}`).stmts?.[0]?.stmt?.AlterTableStmt?.cmds?.[0]?.AlterTableCmd?.def?.Constraint;
-    const test = c?.contype === 'CONSTR_CHECK' ? c.raw_expr?.NullTest : undefined;
-    const fields = test?.nulltesttype === 'IS_NOT_NULL' ? test.arg?.ColumnRef?.fields : undefined;
-    return Array.isArray(fields) && fields.length === 1 && fields[0].String?.sval === column;
-  } catch {
-    return false;
-  }
+  const c = tryParse(`ALTER TABLE t ADD CONSTRAINT c ${definition}`)?.stmts?.[0]?.stmt?.AlterTableStmt?.cmds?.[0]?.AlterTableCmd?.def?.Constraint;
+  const test = c?.contype === 'CONSTR_CHECK' ? c.raw_expr?.NullTest : undefined;
+  const fields = test?.nulltesttype === 'IS_NOT_NULL' ? test.arg?.ColumnRef?.fields : undefined;
+  return Array.isArray(fields) && fields.length === 1 && fields[0].String?.sval === column;
 }
 
 const volatilityCache = new Map<string, 'i' | 's' | 'v'>();
@@ -145,18 +141,16 @@ const volatilityCache = new Map<string, 'i' | 's' | 'v'>();
 /**
  * The volatility of a function from its `pg_get_functiondef` text, read with PostgreSQL's parser
  * (the `volatility` option of CREATE FUNCTION; absent means VOLATILE, the default). Unparseable text
- * (or no parser loaded) counts as volatile, the conservative verdict.
+ * counts as volatile, the conservative verdict. @throws ParserNotLoadedError before `loadParser()`
  */
 function functionVolatilityOf(definition: string): 'i' | 's' | 'v' {
   let v = volatilityCache.get(definition);
   if (v) return v;
-  try {
-    const options: any[] = parseSync(definition).stmts?.[0]?.stmt?.CreateFunctionStmt?.options ?? [];
-    const value = options.find((o) => o.DefElem?.defname === 'volatility')?.DefElem?.arg?.String?.sval;
-    v = value === 'immutable' ? 'i' : value === 'stable' ? 's' : 'v';
-  } catch {
-    return 'v';
-  }
+  const tree = tryParse(definition);
+  if (!tree) return 'v';
+  const options: any[] = tree.stmts?.[0]?.stmt?.CreateFunctionStmt?.options ?? [];
+  const value = options.find((o) => o.DefElem?.defname === 'volatility')?.DefElem?.arg?.String?.sval;
+  v = value === 'immutable' ? 'i' : value === 'stable' ? 's' : 'v';
   volatilityCache.set(definition, v);
   return v;
 }
@@ -274,16 +268,12 @@ const msg = {
  * conflict table). `existingTable` is false when the statement targets a table created in the same
  * migration: such a table is empty and unseen, so locks, scans and rewrites on it do not matter.
  * Unparseable text yields no hazards (lint reports the syntax error).
+ * @throws ParserNotLoadedError before `loadParser()` (src/sql/parser.ts) has resolved
  * @param sql one statement (a trailing `;` is fine)
  * @param context what the verdict depends on beyond the text (server version, column types …)
  */
 export function statementHazards(sql: string, existingTable = true, context: HazardContext = {}): StatementHazards {
-  let node: Record<string, any> | undefined;
-  try {
-    node = parseSync(sql).stmts?.[0]?.stmt;
-  } catch {
-    return { lock: null, hazards: [] };
-  }
+  const node: Record<string, any> | undefined = tryParse(sql)?.stmts?.[0]?.stmt;
   if (!node) return { lock: null, hazards: [] };
   return nodeHazards(node, existingTable, context);
 }

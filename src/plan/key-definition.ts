@@ -5,7 +5,7 @@
  * default sort ordering, no expressions and no predicate). Read with PostgreSQL's parser
  * (libpg-query).
  */
-import { parseSync } from 'libpg-query';
+import { tryParse } from '../sql/parser.js';
 import { quoteIdent } from '../db/quote.js';
 
 /** What `CREATE UNIQUE INDEX` and `ADD CONSTRAINT … USING INDEX` need of a key constraint. */
@@ -26,16 +26,11 @@ export interface KeyDefinition {
  * Reads a key constraint's definition, e.g. `UNIQUE NULLS NOT DISTINCT (email) INCLUDE (n) DEFERRABLE`.
  * Returns null for anything an index built beforehand cannot stand for: another constraint type,
  * storage parameters (`WITH (…)`) or a tablespace (`USING INDEX TABLESPACE`), or text the parser
- * rejects. Requires libpg-query's module to be loaded (`loadParser()`); without it, null.
+ * rejects.
+ * @throws ParserNotLoadedError before `loadParser()` has resolved
  */
 export function keyDefinition(definition: string): KeyDefinition | null {
-  let c: any;
-  try {
-    const tree = parseSync(`ALTER TABLE t ADD CONSTRAINT c ${definition}`);
-    c = tree.stmts?.[0]?.stmt?.AlterTableStmt?.cmds?.[0]?.AlterTableCmd?.def?.Constraint;
-  } catch {
-    return null;
-  }
+  const c: any = tryParse(`ALTER TABLE t ADD CONSTRAINT c ${definition}`)?.stmts?.[0]?.stmt?.AlterTableStmt?.cmds?.[0]?.AlterTableCmd?.def?.Constraint;
   if (!c || (c.contype !== 'CONSTR_PRIMARY' && c.contype !== 'CONSTR_UNIQUE')) return null;
   if ((c.options ?? []).length || c.indexspace || c.indexname || c.without_overlaps) return null;
   const names = (list: any[] | undefined) => (list ?? []).map((k: any) => quoteIdent(String(k.String?.sval ?? '')));

@@ -65,17 +65,20 @@ export function retainBlocked(from: Catalog, to: Catalog, blocked: Change[]): Ca
 
 /**
  * Splits the difference from `from` to `to` into what may be emitted and what is blocked.
- * Returns the target catalog the migration should reach (equal to `to` when nothing is blocked).
+ * Returns the target catalog the migration should reach (equal to `to` when nothing is blocked),
+ * and, when it computed it, `changes`: the diff from `from` to that target, which the planner
+ * reuses rather than diffing the same pair again (undefined with `allowDestructive`).
  */
-export function applyPolicy(from: Catalog, to: Catalog, allowDestructive: boolean): { target: Catalog; blocked: BlockedChange[] } {
+export function applyPolicy(from: Catalog, to: Catalog, allowDestructive: boolean): { target: Catalog; blocked: BlockedChange[]; changes?: Change[] } {
   if (allowDestructive) return { target: to, blocked: [] };
   const blocked: BlockedChange[] = [];
   let target = to;
   // Restoring one object can uncover another destructive step (e.g. a sequence owned by a restored
   // column); repeat until the remaining difference is non-destructive.
   for (let round = 0; round < 10; round++) {
-    const destructive = diff(from, target).filter((c) => c.destructive);
-    if (destructive.length === 0) break;
+    const all = diff(from, target);
+    const destructive = all.filter((c) => c.destructive);
+    if (destructive.length === 0) return { target, blocked, changes: all };
     for (const c of destructive) {
       if (!blocked.some((b) => b.id === c.id && b.description === c.description)) {
         blocked.push({ id: c.id, description: c.description, reason: c.destructive!, allowWith: '--allow-destructive' });

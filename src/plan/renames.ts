@@ -4,7 +4,7 @@
  * created in the same schema, may be one object renamed. The planner cannot tell, so it reports
  * each such pair with the exact hint that would make it a rename, and plans drop + add. Pure.
  */
-import { childId, idName, type Catalog, type ColumnObject, type TableObject } from '../catalog/model.js';
+import { idName, objectsOfKind, type Catalog, type ColumnObject, type TableObject } from '../catalog/model.js';
 import type { PossibleRename } from './document.js';
 
 /** The hint comment that declares a rename in schema.sql. */
@@ -25,7 +25,7 @@ function shape(cat: Catalog, t: TableObject): string {
  */
 export function possibleRenames(from: Catalog, to: Catalog): PossibleRename[] {
   const out: PossibleRename[] = [];
-  const tablesOf = (cat: Catalog) => Object.values(cat.objects).filter((o): o is TableObject => o.kind === 'table');
+  const tablesOf = (cat: Catalog) => objectsOfKind(cat, 'table');
   const droppedTables = tablesOf(from).filter((t) => !to.objects[t.id]);
   const addedTables = tablesOf(to).filter((t) => !from.objects[t.id]);
   for (const a of addedTables) {
@@ -35,16 +35,16 @@ export function possibleRenames(from: Catalog, to: Catalog): PossibleRename[] {
       out.push({ kind: 'table', from: idName(d.id), to: idName(a.id), hint: renameHint(d.name) });
     }
   }
-  const colsOf = (cat: Catalog) => Object.values(cat.objects).filter((o): o is ColumnObject => o.kind === 'column' && !o.inherited);
+  const colsOf = (cat: Catalog) => objectsOfKind(cat, 'column').filter((o) => !o.inherited);
   const toCols = colsOf(to);
   const dropped = new Map<string, ColumnObject[]>();
   for (const c of colsOf(from)) {
-    if (to.objects[childId('column', c.table, c.name)] || !to.objects[c.table]) continue;
+    if (to.objects[c.id] || !to.objects[c.table]) continue; // a column's identity is its table's plus its name
     dropped.set(c.table, [...(dropped.get(c.table) ?? []), c]);
   }
   for (const a of toCols) {
     const candidates = dropped.get(a.table);
-    if (!candidates || from.objects[childId('column', a.table, a.name)]) continue;
+    if (!candidates || from.objects[a.id]) continue;
     for (const d of candidates) {
       if (d.type !== a.type) continue;
       out.push({ kind: 'column', from: idName(d.id), to: idName(a.id), hint: renameHint(d.name) });

@@ -4,6 +4,7 @@ import type { Config } from '../config/config.js';
 import { assertNamedSchemasExist, comparedLine } from '../catalog/scope.js';
 import { redactUrl } from '../db/redact.js';
 import { buildPlan, type Plan } from '../plan/plan.js';
+import { loadParser } from '../sql/parser.js';
 import { upScript } from '../plan/document.js';
 import { describeShadow, introspectOptions, renamedCopy, schemaHints, shadowFor, sourceCatalog } from './states.js';
 
@@ -13,6 +14,8 @@ export interface DiffSourcesOptions {
   allowDestructive?: boolean;
   /** Receives progress lines (which shadow is used, what was compared). */
   report?: (line: string) => void;
+  /** Plan the down side too (default true); `false` when only the up SQL is wanted (see `PlanOptions.reverse`). */
+  reverse?: boolean;
 }
 
 /** What {@link diffSources} returns. */
@@ -35,6 +38,8 @@ export const isSourceUrl = (s: string): boolean => /^(postgres(ql)?|pglite):/i.t
  * @param config the project configuration (scope, shadow); `loadConfig(dir)` of any folder works
  */
 export async function diffSources(config: Config, from: string, to: string, opts: DiffSourcesOptions = {}): Promise<DiffSourcesResult> {
+  // The parser (for the hazards of the plan) loads while the databases are read.
+  const parser = loadParser();
   const live = [from, to].find((s) => isSourceUrl(s) && !s.startsWith('pglite:'));
   const open = shadowFor(config, live, opts.report ? { report: opts.report } : {});
   const resolve = (s: string) => (isSourceUrl(s) ? s : path.resolve(s));
@@ -49,6 +54,7 @@ export async function diffSources(config: Config, from: string, to: string, opts
   assertNamedSchemasExist([fromState.original, toCat]);
   const compared = comparedLine(name(from), name(to), [fromState.original, toCat]);
   opts.report?.(compared);
-  const plan = buildPlan(fromState.renamed, toCat, { allowDestructive: !!opts.allowDestructive, online: false, renames: fromState });
+  await parser;
+  const plan = buildPlan(fromState.renamed, toCat, { allowDestructive: !!opts.allowDestructive, online: false, renames: fromState, reverse: opts.reverse !== false });
   return { plan, sql: upScript(plan), compared };
 }

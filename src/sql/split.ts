@@ -3,7 +3,9 @@
  * (libpg-query, the real grammar compiled to WebAssembly) — never regular expressions, so dollar
  * quoting, nested comments, `BEGIN ATOMIC` bodies and string escapes are handled as PostgreSQL does.
  */
-import { loadModule, parseSync } from 'libpg-query';
+import { loadParser, parseSync } from './parser.js';
+
+export { loadParser };
 
 /** One statement of a script. Offsets are JavaScript string indexes (UTF-16), lines/columns 1-based. */
 export interface Statement {
@@ -25,13 +27,6 @@ export class SqlSyntaxError extends Error {
     super(message);
     this.name = 'SqlSyntaxError';
   }
-}
-
-let loaded: Promise<void> | undefined;
-/** Loads the WebAssembly parser once (≈50 ms). Every other function here needs it done. */
-export function loadParser(): Promise<void> {
-  loaded ??= loadModule();
-  return loaded;
 }
 
 /** Converts a UTF-16 index in `text` to a 1-based line and column (column counted in characters). */
