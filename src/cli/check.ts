@@ -1,7 +1,7 @@
 /** `schemaplan check`: the CI gate. */
 import type { Command } from 'commander';
 import { runCheck, type CheckProblem } from '../project/check.js';
-import { shadowFor } from '../project/states.js';
+import { describeShadow, shadowFor } from '../project/states.js';
 import { CONFIG_FILE } from '../config/config.js';
 import { githubAnnotations, gitlabCodeQuality, reportFormat, type Annotation } from './annotations.js';
 import { action, collect, config, EXIT, out, err, requireProject, scopeFlags, type ScopeFlags } from './common.js';
@@ -32,7 +32,7 @@ export function register(program: Command): void {
       let problems: CheckProblem[];
       try {
         requireProject(cfg);
-        problems = await runCheck(cfg, shadowFor(cfg, flags.url, { report: err }), { url: flags.url, strict: !!flags.strict, report: err });
+        problems = await runCheck(cfg, shadowFor(cfg, flags.url, { report: err }), { url: flags.url, strict: !!flags.strict, report: err, shadow: describeShadow(cfg, flags.url) });
       } catch (e: any) {
         // A failure to check at all (schema/ does not load, unreachable database) is still one report.
         const failure: CheckProblem = { kind: 'error', message: String(e?.message ?? e) };

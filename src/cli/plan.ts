@@ -6,7 +6,7 @@ import { buildPlan } from '../plan/plan.js';
 import { DOCUMENT_FORMATS, parsePlanDocument, planDocument, renderDocument, renderMarkdown, upScript, type DocumentFormat } from '../plan/document.js';
 import { loadHistory, slugify } from '../migrations/index.js';
 import { replay, status } from '../runner/index.js';
-import { connectLive, currentStateName, desiredCatalog, desiredStateName, historyState, inShadow, introspectOptions, liveState, materialize, schemaHints, shadowFor } from '../project/states.js';
+import { connectLive, currentStateName, desiredCatalog, desiredStateName, describeShadow, historyState, inShadow, introspectOptions, liveState, materialize, schemaHints, shadowFor } from '../project/states.js';
 import { renderPlan, writeRendered } from '../project/write.js';
 import { ProofError, provePlan } from '../project/proof.js';
 import { assertNamedSchemasExist, comparedLine } from '../catalog/scope.js';
@@ -56,7 +56,7 @@ export function register(program: Command): void {
       }
       // Rename hints are read first: a misplaced hint fails before any shadow work.
       const hints = await schemaHints(cfg);
-      const desired = await desiredCatalog(cfg, open);
+      const desired = await desiredCatalog(cfg, open, undefined, { shadow: describeShadow(cfg, url) });
       const renames = { hints, desired };
       const current = url ? await liveState(cfg, url, open, renames) : await historyState(cfg, open, history, renames);
       assertNamedSchemasExist([current.original, desired]);

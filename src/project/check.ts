@@ -15,9 +15,10 @@ import type { Change } from '../diff/change.js';
 import { isBaseline, loadHistory, SUM_FILE, verifySum, type Migration } from '../migrations/index.js';
 import { executeScript, executeSection, IN_TRANSACTION_BLOCK_SQLSTATE, SqlExecutionError } from '../sql/execute.js';
 import { splitStatements } from '../sql/split.js';
-import { shadowTracking, status } from '../runner/index.js';
+import { createProgress, shadowTracking, status, type RunEvent } from '../runner/index.js';
 import { lintPaths, type LintOptions } from '../lint/index.js';
-import { connectLive, currentStateName, desiredCatalog, desiredStateName, inShadow, introspectOptions, liveCatalog, schemaHints } from './states.js';
+import { cacheable, selfContainedShadow, connectLive, currentStateName, desiredCatalog, desiredStateName, historyCacheContext, inShadow, introspectOptions, liveCatalog, schemaHints } from './states.js';
+import { historyCacheKey, historyPrefixKeys, readCachedCatalog, readProofs, recordProofs, stateCacheDir, writeCachedCatalog } from './state-cache.js';
 import { assertNamedSchemasExist, comparedLine } from '../catalog/scope.js';
 import { HintError } from '../sql/hints.js';
 import { describeInvalidIndex, invalidIndexes } from '../runner/health.js';
@@ -55,6 +56,14 @@ export interface CheckOptions {
   skipLint?: boolean;
   /** Receives the line naming what was compared (states and scope), once both states are read. */
   report?: (line: string) => void;
+  /**
+   * The shadow `openShadow` opens, as `describeShadow(config, url)` names it. When given and
+   * self-contained (`selfContainedShadow`: PGlite, an embedded PostgreSQL), the states
+   * check computes (the desired state, the replayed history) and the down sections it proved are
+   * cached in the project (project/state-cache.ts), and what is cached is not computed again; when
+   * absent, nothing is cached.
+   */
+  shadow?: string;
 }
 
 /** The lint options of a project (schemaplan.yaml `lint:`). */
@@ -108,8 +117,8 @@ export async function runCheck(config: Config, openShadow: () => Promise<Shadow>
     if (!(e instanceof HintError)) throw e;
     problems.push({ kind: 'hints', message: e.message });
   }
-  const desired = await desiredCatalog(config, openShadow);
-  const replayed = await replayAndRoundTrip(config, openShadow, history, !opts.skipDown, problems);
+  const desired = await desiredCatalog(config, openShadow, undefined, opts.shadow ? { shadow: opts.shadow } : {});
+  const replayed = await replayAndRoundTrip(config, openShadow, history, !opts.skipDown, problems, opts.shadow);
   const live = opts.url ? await liveCatalog(config, opts.url) : undefined;
   const sides = live ? [replayed, desired, live] : [replayed, desired];
   assertNamedSchemasExist(sides);
@@ -153,50 +162,106 @@ function isEmptySection(text: string): boolean {
   }
 }
 
+/** Where the round trip of `check` ends below a migration: an up-only file, an empty down section, a baseline. */
+function endsRoundTrip(m: Migration): boolean {
+  // An up-only migration ends the round trip, as does an empty down section (an imported up-only
+  // file): `down` refuses both, so there is no earlier state to restore. A baseline is never
+  // reverted (the runner refuses it): its down section is empty on purpose, so there is no previous
+  // state to restore, and nothing before it is reverted either.
+  return m.parsed.down === null || isEmptySection(m.parsed.down) || isBaseline(m);
+}
+
 /**
- * Replays the history in one shadow, introspecting after each migration; then, newest first, runs
- * each down section and checks it restores the catalog from before that migration's up.
- * Returns the catalog after the whole history.
+ * Replays the history in one shadow, introspecting after each migration whose following file's
+ * down section is to be proven; then, newest first, runs each down section still to prove and
+ * checks it restores the catalog from before that migration's up. Returns the catalog after the
+ * whole history.
+ *
+ * With `shadow` (the description of the shadow `openShadow` opens), work already done is reused from
+ * the project's cache (project/state-cache.ts): the state after the whole history (the entry `plan`
+ * reads too), and the history prefixes whose down sections were proven — the walk down stops at the
+ * newest proven file, since a prefix is recorded only when its file and every down section below
+ * it, down to where the round trip ends, restored their states. When nothing is left to prove and
+ * the final state is cached, no shadow is opened. A failing down section is never recorded.
  */
-async function replayAndRoundTrip(config: Config, openShadow: () => Promise<Shadow>, history: Migration[], roundTrip: boolean, problems: CheckProblem[]): Promise<Catalog> {
+async function replayAndRoundTrip(config: Config, openShadow: () => Promise<Shadow>, history: Migration[], roundTrip: boolean, problems: CheckProblem[], shadow?: string): Promise<Catalog> {
+  const opts = introspectOptions(config);
+  const dir = shadow && selfContainedShadow(shadow) ? stateCacheDir(config.root) : undefined;
+  const context = historyCacheContext(config, shadow ?? '', opts);
+  const finalKey = historyCacheKey(history, context);
+  const prefixKeys = dir && roundTrip ? historyPrefixKeys(history, context) : [];
+  const proven = roundTrip ? readProofs(dir) : new Set<string>();
+  // The files whose down sections are to be proven, newest first (a contiguous run from the newest).
+  const toProve: number[] = [];
+  if (roundTrip) {
+    for (let i = history.length - 1; i >= 0; i--) {
+      if (endsRoundTrip(history[i]!) || (dir && proven.has(prefixKeys[i]!))) break;
+      toProve.push(i);
+    }
+  }
+  const cached = readCachedCatalog(dir, 'history', finalKey);
+  if (cached && !toProve.length) return cached;
+  const oldest = toProve.length ? toProve[toProve.length - 1]! : history.length;
+  const stayed = cacheable(openShadow);
   // inShadow: a shadow that lacks an extension of the history moves to the configured alternative or names the remedy.
   return inShadow(openShadow, async (db) => {
-    const opts = introspectOptions(config);
-    const states: Catalog[] = [await introspect(db, opts)];
-    await shadowTracking(db, history, config.table); // files that record themselves need the history table
-    for (const m of history) {
-      await executeScript(db, m.parsed.up, m.relFile, m.parsed.upLine - 1);
-      if (roundTrip) states.push(await introspect(db, opts));
-    }
-    const final = roundTrip ? states[states.length - 1]! : await introspect(db, opts);
-    if (roundTrip) {
-      for (let i = history.length - 1; i >= 0; i--) {
+    // On a terminal, a progress line (counter, current file, elapsed time) while the history replays and reverts.
+    const progress = createProgress({ tty: !!process.stderr.isTTY, write: (t) => process.stderr.write(t), print: () => undefined, verb: 'replaying' });
+    try {
+      // before[i]: the catalog before migration i, for the files being proven only.
+      const before = new Map<number, Catalog>();
+      if (toProve.length && oldest === 0) before.set(0, await introspect(db, opts));
+      await shadowTracking(db, history, config.table); // files that record themselves need the history table
+      const step = async (direction: 'up' | 'down', index: number, total: number, m: Migration, work: () => Promise<void>) => {
+        const ev = { direction, index, total, version: m.version, name: m.name, file: m.relFile };
+        progress.onEvent({ type: 'start', ...ev } as RunEvent);
+        const t0 = performance.now();
+        await work();
+        progress.onEvent({ type: 'done', ...ev, ms: performance.now() - t0 } as RunEvent);
+      };
+      for (const [i, m] of history.entries()) {
+        await step('up', i + 1, history.length, m, async () => {
+          await executeScript(db, m.parsed.up, m.relFile, m.parsed.upLine - 1);
+          if (i + 1 >= oldest && i + 1 < history.length) before.set(i + 1, await introspect(db, opts));
+        });
+      }
+      const final = await introspect(db, opts);
+      if (stayed()) writeCachedCatalog(dir, 'history', finalKey, final);
+      let failed = false;
+      for (const [k, i] of toProve.entries()) {
         const m = history[i]!;
-        // An up-only migration ends the round trip, as does an empty down section (an imported up-only
-        // file): `down` refuses both, so there is no earlier state to restore.
-        if (m.parsed.down === null || isEmptySection(m.parsed.down)) break;
-        // A baseline is never reverted (the runner refuses it): its down section is empty on purpose,
-        // so there is no previous state to restore, and nothing before it is reverted either.
-        if (isBaseline(m)) break;
-        try {
-          // In its transaction mode, as `down` runs it: a CONCURRENTLY statement in a transactional
-          // down section fails here as it would there.
-          await executeSection(db, m.parsed.down, m.relFile, (m.parsed.downLine ?? 1) - 1, m.parsed.downTransactional);
-        } catch (e: any) {
-          const hint = e instanceof SqlExecutionError && e.sqlstate === IN_TRANSACTION_BLOCK_SQLSTATE && m.parsed.downTransactional
-            ? ' (the down section runs in a transaction: mark it `-- migrate:down transaction:false`)'
-            : '';
-          problems.push({ kind: 'down', message: `down section of ${m.relFile} fails: ${e.message}${hint}`, file: m.relFile });
+        let after: Catalog | undefined;
+        await step('down', k + 1, toProve.length, m, async () => {
+          try {
+            // In its transaction mode, as `down` runs it: a CONCURRENTLY statement in a transactional
+            // down section fails here as it would there.
+            await executeSection(db, m.parsed.down!, m.relFile, (m.parsed.downLine ?? 1) - 1, m.parsed.downTransactional);
+          } catch (e: any) {
+            const hint = e instanceof SqlExecutionError && e.sqlstate === IN_TRANSACTION_BLOCK_SQLSTATE && m.parsed.downTransactional
+              ? ' (the down section runs in a transaction: mark it `-- migrate:down transaction:false`)'
+              : '';
+            problems.push({ kind: 'down', message: `down section of ${m.relFile} fails: ${e.message}${hint}`, file: m.relFile });
+            return;
+          }
+          after = await introspect(db, opts);
+        });
+        if (!after) {
+          failed = true;
           break;
         }
-        const after = await introspect(db, opts);
-        const d = diff(after, states[i]!);
+        const d = diff(after, before.get(i)!);
         if (d.length) {
           problems.push({ kind: 'down', message: `down section of ${m.relFile} does not restore the state before it`, details: describeChanges(d), file: m.relFile });
+          failed = true;
           break;
         }
       }
+      // Every file proven here, and everything below the oldest of them (proven before, or the end of
+      // the round trip): recorded together, or not at all.
+      if (!failed && stayed()) recordProofs(dir, toProve.map((i) => prefixKeys[i]!));
+      return final;
+    } finally {
+      progress.finish();
     }
-    return final;
   });
 }

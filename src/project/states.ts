@@ -21,7 +21,7 @@ import { loadHistory, type Migration } from '../migrations/index.js';
 import { createProgress, replay } from '../runner/index.js';
 import { packageVersion } from '../version.js';
 import { pgliteVersion } from '../db/pglite.js';
-import { historyCacheDir, historyCacheKey, readHistoryCache, writeHistoryCache } from './history-cache.js';
+import { desiredCacheKey, historyCacheKey, readCachedCatalog, stateCacheDir, writeCachedCatalog, type HistoryCacheContext, type StateCacheContext } from './state-cache.js';
 import { buildPlan, type Plan } from '../plan/plan.js';
 import { preamble } from '../plan/document.js';
 import { impliedRenames, resolveRenames, type Rename } from '../plan/hinted-renames.js';
@@ -75,6 +75,8 @@ interface Fallback {
 const fallbacks = new Map<string, Promise<Fallback>>();
 /** Per process: live URL → the description of the fallback in use, once chosen. */
 const fallbackUsed = new Map<string, string>();
+/** Per process: how many times work moved from the shadow first named to another (fallback or alternative). */
+let shadowMoves = 0;
 
 /** The PostgreSQL major of the server behind `url` (e.g. 15). @throws on connection failure */
 async function serverMajor(url: string): Promise<number> {
@@ -100,6 +102,7 @@ async function chooseFallback(url: string, report?: (line: string) => void): Pro
     : { open: pgliteShadow, description: 'PGlite (PostgreSQL 18, in process)' };
   const note = embeddedInstalled(major) ? '' : `; no embedded PostgreSQL ${major} is installed`;
   fallbackUsed.set(url, fallback.description);
+  shadowMoves++;
   report?.(`shadow: ${fallback.description} (${why}${note})`);
   return fallback;
 }
@@ -243,19 +246,91 @@ export async function inShadow<T>(open: () => Promise<Shadow>, work: (db: Db) =>
   // Once moved, the command's later shadows go to the alternative directly (one `shadow:` line).
   opener.report?.(`shadow: ${opener.alternative.description} (${shadow.description ?? 'the shadow'} has no extension "${extension}")`);
   opener.alternative.chosen = true;
+  shadowMoves++;
   return inShadow(opener.alternative.open, work);
 }
 
 /**
- * The desired state: `config.schema` files executed statement by statement in a fresh shadow.
- * @throws SqlExecutionError naming file:line:column of the failing statement
+ * Call before work through `open`; the function returned says whether that work ran in the shadow
+ * its cache key names: not when it moved to the opener's alternative (a missing extension) or to a
+ * fallback (a role that may not create databases) — the key names the shadow before the move, so
+ * such a state is computed again rather than cached under the wrong shadow.
  */
-export async function desiredCatalog(config: Config, open: () => Promise<Shadow>, scope: ScopeOptions = introspectOptions(config)): Promise<Catalog> {
-  // Parsed before the shadow starts: a syntax error costs no shadow start-up.
-  const statements = await readSchema(listSchemaFiles(config.schema), config.root);
+export function cacheable(open: () => Promise<Shadow>): () => boolean {
+  const moves = shadowMoves;
+  return () => moves === shadowMoves && !(open as ShadowOpener).alternative?.chosen;
+}
+
+/**
+ * What a cached state depends on besides its files (see project/state-cache.ts): schemaplan's
+ * version, the shadow (`describeShadow`'s words, with the PGlite version when it is PGlite) and the
+ * scope. Pure but for reading PGlite's package version.
+ */
+export function stateCacheContext(shadow: string, scope: ScopeOptions): StateCacheContext {
+  return { version: packageVersion(), shadow: shadow.startsWith('PGlite') ? `${shadow} ${pgliteVersion()}` : shadow, scope };
+}
+
+/**
+ * Whether states computed in the shadow `describeShadow` names may be cached: PGlite and an embedded
+ * PostgreSQL, whose catalogs depend on nothing but their versions (in the key). Temporary databases
+ * on a server are not: the server's major, roles and installed extensions, which the catalog of a
+ * loaded schema can depend on, may change behind the same URL.
+ */
+export function selfContainedShadow(shadow: string): boolean {
+  return shadow.startsWith('PGlite') || shadow.startsWith('an embedded PostgreSQL');
+}
+
+/** The context of the replayed history's cache key: `stateCacheContext` and the tracking table. */
+export function historyCacheContext(config: Config, shadow: string, scope: ScopeOptions = introspectOptions(config)): HistoryCacheContext {
+  return { ...stateCacheContext(shadow, scope), table: `${config.table.schema}.${config.table.name}` };
+}
+
+/** The paths (relative to `root`, `/`-separated) and bytes of `files`; undefined when one cannot be read. */
+function schemaBytes(files: readonly string[], root: string): { path: string; bytes: Uint8Array }[] | undefined {
+  try {
+    return files.map((f) => ({ path: path.relative(root, f).split(path.sep).join('/') || f, bytes: fs.readFileSync(f) }));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Options of `desiredCatalog`. */
+export interface DesiredOptions {
+  /**
+   * The shadow `open` opens, as `describeShadow(config, liveUrl)` names it. When given and
+   * self-contained (`selfContainedShadow`: PGlite, an embedded PostgreSQL), the catalog is cached in
+   * the project (project/state-cache.ts) and a cached one is returned without opening a shadow;
+   * otherwise nothing is cached.
+   */
+  shadow?: string;
+}
+
+/**
+ * The desired state: `config.schema` files executed statement by statement in a fresh shadow; with
+ * `options.shadow`, read from the project's cache when the schema files' bytes, the shadow, the scope
+ * and schemaplan's version are those of a cached catalog (the files are parsed first all the same).
+ * @throws SqlSyntaxError naming file:line:column (before any shadow or cache); SqlExecutionError
+ *   naming file:line:column of the failing statement (never cached)
+ */
+export async function desiredCatalog(config: Config, open: () => Promise<Shadow>, scope: ScopeOptions = introspectOptions(config), options: DesiredOptions = {}): Promise<Catalog> {
+  const files = listSchemaFiles(config.schema);
+  const dir = options.shadow && selfContainedShadow(options.shadow) ? stateCacheDir(config.root) : undefined;
+  const before = dir ? schemaBytes(files, config.root) : undefined;
+  // Parsed before the shadow starts (and before the cache): a syntax error costs no shadow start-up.
+  const statements = await readSchema(files, config.root);
+  // The key is taken from the bytes read before parsing; a file changed while it was read is not cached.
+  const context = stateCacheContext(options.shadow ?? '', scope);
+  const key = before && desiredCacheKey(before, context);
+  const after = key ? schemaBytes(files, config.root) : undefined;
+  const cacheKey = key && after && desiredCacheKey(after, context) === key ? key : undefined;
+  const cached = cacheKey ? readCachedCatalog(dir, 'desired', cacheKey) : undefined;
+  if (cached) return cached;
+  const stayed = cacheable(open);
   return inShadow(open, async (db) => {
     await executeSchema(db, statements);
-    return introspect(db, scope);
+    const catalog = await introspect(db, scope);
+    if (cacheKey && stayed()) writeCachedCatalog(dir, 'desired', cacheKey, catalog);
+    return catalog;
   });
 }
 
@@ -313,6 +388,7 @@ export async function applyRenames(db: Db, current: Catalog, desired: Catalog, h
 
 /** The plan that creates `target` in the empty database `db` (plain forms, everything emitted). */
 export async function creationPlan(db: Db, target: Catalog, options: ScopeOptions): Promise<Plan> {
+  await loadParser();
   return buildPlan(await introspect(db, options), target, { allowDestructive: true, online: false });
 }
 
@@ -344,19 +420,17 @@ async function execEach(db: Db, statements: string[], context: (sql: string) => 
  */
 export async function historyState(config: Config, open: () => Promise<Shadow>, history?: Migration[], renames?: { hints: RenameHint[]; desired: Catalog }): Promise<CurrentState> {
   const h = history ?? loadHistory(config.migrationsDir, { root: config.root });
-  // An unchanged history is not replayed again: its catalog is cached (project/history-cache.ts).
+  // An unchanged history is not replayed again: its catalog is cached (project/state-cache.ts).
   const scope = introspectOptions(config);
-  const shadow = describeShadow(config);
-  const cacheDir = historyCacheDir(config.root);
-  const key = historyCacheKey(h, {
-    version: packageVersion(), shadow: shadow.startsWith('PGlite') ? `${shadow} ${pgliteVersion()}` : shadow, scope, table: `${config.table.schema}.${config.table.name}`,
-  });
-  const cached = readHistoryCache(cacheDir, key);
+  const cacheDir = stateCacheDir(config.root);
+  const key = historyCacheKey(h, historyCacheContext(config, describeShadow(config), scope));
+  const cached = readCachedCatalog(cacheDir, 'history', key);
   if (cached) {
     // Renames run in a shadow holding the replayed history itself, never a copy rebuilt from the cache.
     const resolved = renames?.hints.length ? resolveRenames(renames.hints, cached, renames.desired) : { renames: [], warnings: [] };
     if (!resolved.renames.length) return { original: cached, renamed: cached, renames: [], warnings: resolved.warnings };
   }
+  const stayed = cacheable(open);
   return inShadow(open, async (db) => {
     // On a terminal, a progress line (counter, current file, elapsed time) while the history replays.
     const progress = createProgress({ tty: !!process.stderr.isTTY, write: (t) => process.stderr.write(t), print: () => undefined, verb: 'replaying' });
@@ -366,7 +440,7 @@ export async function historyState(config: Config, open: () => Promise<Shadow>, 
       progress.finish();
     }
     const current = await introspect(db, scope);
-    writeHistoryCache(cacheDir, key, current);
+    if (stayed()) writeCachedCatalog(cacheDir, 'history', key, current);
     if (!renames?.hints.length) return { original: current, renamed: current, renames: [], warnings: [] };
     return applyRenames(db, current, renames.desired, renames.hints, scope);
   });
@@ -430,9 +504,9 @@ export async function liveCatalog(config: Config, url: string, scope: ScopeOptio
  * The state behind a `diff` source: a `postgres://`/`pglite:` URL (read only) or a `.sql` file or
  * folder of them (executed in a shadow).
  */
-export async function sourceCatalog(config: Config, source: string, open: () => Promise<Shadow>, scope: ScopeOptions = introspectOptions(config)): Promise<Catalog> {
+export async function sourceCatalog(config: Config, source: string, open: () => Promise<Shadow>, scope: ScopeOptions = introspectOptions(config), options: DesiredOptions = {}): Promise<Catalog> {
   if (/^(postgres(ql)?|pglite):/i.test(source)) return liveCatalog(config, source, scope);
-  return desiredCatalog({ ...config, schema: [source] }, open, scope);
+  return desiredCatalog({ ...config, schema: [source] }, open, scope, options);
 }
 
 /**
