@@ -1,6 +1,6 @@
 /**
  * Introspection: one database → Catalog, read by catalog queries of our own restricted to the
- * schemas in scope. One round trip reads the schema list; then three queries are sent at once: the
+ * schemas in scope. One round trip reads the schema list; then three queries follow back to back: the
  * structural rows (queries/structure.ts: schemas, extensions, relations, attributes, types, enum
  * labels, constraints, indexes, inheritance), the definition rows (queries/definitions.ts:
  * definition text from `pg_get_*def`, `pg_get_expr` and `format_type`, functions, triggers, views,
@@ -78,13 +78,15 @@ export async function introspect(db: Db, options: IntrospectOptions = {}): Promi
   let sup: DefinitionRows;
   let foreign: ForeignRows;
   try {
-    // Sent together (the client queues them on the connection): the structure rows are parsed here
-    // while the server is still printing definitions.
-    const structure = db.query<{ structure: string }>(`select (${STRUCTURE_SQL})::text as structure`, [schemas])
-      .then(([row]) => parseStructure(row!.structure));
-    const definitions = db.query<{ definitions: string }>(`select (${DEFINITIONS_SQL})::text as definitions`, [schemas])
-      .then(([row]) => parseDefinitions(row!.definitions));
-    [raw, sup, foreign] = await Promise.all([structure, definitions, readForeign(db, schemas)]);
+    // Each query is sent the moment the one before it returns, before that one's rows are parsed:
+    // Node parses the structure rows while the server prints definitions. (One query at a time on
+    // the connection, as node-postgres requires.)
+    const structureRow = db.query<{ structure: string }>(`select (${STRUCTURE_SQL})::text as structure`, [schemas]);
+    const definitionsRow = structureRow.then(() => db.query<{ definitions: string }>(`select (${DEFINITIONS_SQL})::text as definitions`, [schemas]));
+    const foreignRows = definitionsRow.then(() => readForeign(db, schemas));
+    const structure = structureRow.then(([row]) => parseStructure(row!.structure));
+    const definitions = definitionsRow.then(([row]) => parseDefinitions(row!.definitions));
+    [raw, sup, foreign] = await Promise.all([structure, definitions, foreignRows]);
   } finally {
     await db.query(`select set_config('search_path', $1, false)`, [savedPath]);
   }

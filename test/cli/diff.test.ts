@@ -64,6 +64,7 @@ describe('schemaplan diff between live databases', { timeout: 600_000 }, () => {
 
     const diff = await run(dir, ['diff', '--from', a, '--to', b]);
     expect(afterComparedLine(diff.stderr)).toBe('');
+    expect(diff.stderr).not.toContain('Warning'); // e.g. a driver's (node:…) DeprecationWarning before the compared line
     expect(diff.code).toBe(0);
     expect(diff.stdout).toContain('CREATE TABLE public.orders');
     expect(diff.stdout).toContain('ALTER TABLE public.customers ALTER COLUMN name SET NOT NULL');
@@ -78,6 +79,9 @@ describe('schemaplan diff between live databases', { timeout: 600_000 }, () => {
     const doc = JSON.parse(json.stdout);
     expect(Array.isArray(doc.changes)).toBe(true);
     expect(doc.changes.length).toBeGreaterThan(5);
+    // The document formats plan the down side (reverses) and read hazards with PostgreSQL's parser.
+    expect(doc.changes.some((c: { reverse: string[] }) => c.reverse.length > 0)).toBe(true);
+    expect(doc.changes.some((c: { hazards: unknown[] }) => c.hazards.length > 0)).toBe(true);
     expectNoSecret(json, pw);
     for (const format of ['yaml', 'markdown']) {
       const r = await run(dir, ['diff', '--from', a, '--to', b, '--format', format]);
