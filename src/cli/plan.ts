@@ -61,6 +61,7 @@ export function register(program: Command): void {
       const current = url ? await liveState(cfg, url, open, renames) : await historyState(cfg, open, history, renames);
       assertNamedSchemasExist([current.original, desired]);
       err(comparedLine(currentStateName(cfg, history.length, url), desiredStateName(cfg, url), [current.original, desired]));
+      await loadParser(); // the hazards of the plan are read with PostgreSQL's parser
       const plan = buildPlan(current.renamed, desired, { allowDestructive: !!flags.allowDestructive, online: cfg.online?.enabled !== false, renames: current });
       for (const w of plan.warnings) err(`warning: ${w}`);
       for (const b of plan.blocked) err(`blocked: ${b.description}: ${b.reason} (allow with ${b.allowWith})`);
