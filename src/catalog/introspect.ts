@@ -62,7 +62,16 @@ export interface IntrospectOptions {
    * `table:public.schema_migrations`. Sub-objects of an excluded table are left out with it.
    */
   exclude?: string[];
+  /**
+   * Called as the read moves on: `schemas`, `structure` (relations, attributes, types …),
+   * `definitions` (PostgreSQL's definition text, the dependency graph), `foreign` and `building`
+   * (the catalog assembled in this process). For progress displays; it must not throw.
+   */
+  onStage?: (stage: IntrospectStage) => void;
 }
+
+/** The stages of {@link introspect}, in order. */
+export type IntrospectStage = 'schemas' | 'structure' | 'definitions' | 'foreign' | 'building';
 
 /**
  * Reads the catalog of `db`. Runs with `search_path` set to empty for the duration, so that all
@@ -70,6 +79,8 @@ export interface IntrospectOptions {
  * @throws the driver's error when a catalog query fails.
  */
 export async function introspect(db: Db, options: IntrospectOptions = {}): Promise<Catalog> {
+  const stage = options.onStage ?? (() => undefined);
+  stage('schemas');
   const available = await db.query<SchemaRow>(SCHEMA_LIST_SQL);
   const { schemas, missing } = resolveSchemas(available, { schemas: options.schemas ?? [...DEFAULT_SCHEMAS], excludeSchemas: options.excludeSchemas ?? [] });
   const [{ search_path: savedPath }] = (await db.query<{ search_path: string }>(`select current_setting('search_path') as search_path`)) as [{ search_path: string }];
@@ -81,15 +92,17 @@ export async function introspect(db: Db, options: IntrospectOptions = {}): Promi
     // Each query is sent the moment the one before it returns, before that one's rows are parsed:
     // Node parses the structure rows while the server prints definitions. (One query at a time on
     // the connection, as node-postgres requires.)
+    stage('structure');
     const structureRow = db.query<{ structure: string }>(`select (${STRUCTURE_SQL})::text as structure`, [schemas]);
-    const definitionsRow = structureRow.then(() => db.query<{ definitions: string }>(`select (${DEFINITIONS_SQL})::text as definitions`, [schemas]));
-    const foreignRows = definitionsRow.then(() => readForeign(db, schemas));
+    const definitionsRow = structureRow.then(() => (stage('definitions'), db.query<{ definitions: string }>(`select (${DEFINITIONS_SQL})::text as definitions`, [schemas])));
+    const foreignRows = definitionsRow.then(() => (stage('foreign'), readForeign(db, schemas)));
     const structure = structureRow.then(([row]) => parseStructure(row!.structure));
     const definitions = definitionsRow.then(([row]) => parseDefinitions(row!.definitions));
     [raw, sup, foreign] = await Promise.all([structure, definitions, foreignRows]);
   } finally {
     await db.query(`select set_config('search_path', $1, false)`, [savedPath]);
   }
+  stage('building');
   const cat = normalizeCatalog(buildCatalog(raw, sup, foreign, schemas, options.exclude ?? []));
   return missing.length ? { ...cat, missingSchemas: missing } : cat;
 }

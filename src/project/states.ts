@@ -19,6 +19,7 @@ import { SqlExecutionError } from '../sql/execute.js';
 import type { Db } from '../db/types.js';
 import { loadHistory, type Migration } from '../migrations/index.js';
 import { createProgress, replay } from '../runner/index.js';
+import { statusLine } from '../runner/status-line.js';
 import { packageVersion } from '../version.js';
 import { pgliteVersion } from '../db/pglite.js';
 import { desiredCacheKey, historyCacheKey, readCachedCatalog, stateCacheDir, writeCachedCatalog, type HistoryCacheContext, type StateCacheContext } from './state-cache.js';
@@ -326,12 +327,20 @@ export async function desiredCatalog(config: Config, open: () => Promise<Shadow>
   const cached = cacheKey ? readCachedCatalog(dir, 'desired', cacheKey) : undefined;
   if (cached) return cached;
   const stayed = cacheable(open);
-  return inShadow(open, async (db) => {
-    await executeSchema(db, statements);
-    const catalog = await introspect(db, scope);
-    if (cacheKey && stayed()) writeCachedCatalog(dir, 'desired', cacheKey, catalog);
-    return catalog;
-  });
+  // On a terminal, a status line while the shadow starts, the schema loads and its catalog is read.
+  const status = statusLine.start(`loading ${files.length === 1 ? path.relative(config.root, files[0]!) || files[0] : `${files.length} schema files`}`);
+  try {
+    status.stage('starting the shadow');
+    return await inShadow(open, async (db) => {
+      status.stage(`executing ${statements.length} statements`);
+      await executeSchema(db, statements);
+      const catalog = await introspect(db, { ...scope, onStage: (s) => status.stage(`reading the catalog: ${s}`) });
+      if (cacheKey && stayed()) writeCachedCatalog(dir, 'desired', cacheKey, catalog);
+      return catalog;
+    });
+  } finally {
+    status.done();
+  }
 }
 
 /**
@@ -490,13 +499,27 @@ export async function connectLive(url: string): Promise<Db> {
   }
 }
 
-/** The live database's state (read only). */
+/** The database name of a `postgres://…/name?…` URL for a status line, else the URL without its password. */
+function databaseLabel(url: string): string {
+  const path = url.replace(/^[a-z]+:\/\/[^/]*/i, '').split('?')[0] ?? '';
+  const name = decodeURIComponent(path.replace(/^\//, ''));
+  return name && !name.includes('/') ? name : redactUrl(url);
+}
+
+/** The live database's state (read only); on a terminal, a status line while it is read. */
 export async function liveCatalog(config: Config, url: string, scope: ScopeOptions = introspectOptions(config)): Promise<Catalog> {
-  const db = await connectLive(url);
+  // On a terminal, a status line (what is being read, elapsed time) while the catalog is read.
+  const status = statusLine.start(`reading ${databaseLabel(url)}`);
   try {
-    return await introspect(db, scope);
+    status.stage('connecting');
+    const db = await connectLive(url);
+    try {
+      return await introspect(db, { ...scope, onStage: (s) => status.stage(s) });
+    } finally {
+      await db.close();
+    }
   } finally {
-    await db.close();
+    status.done();
   }
 }
 
