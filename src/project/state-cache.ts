@@ -25,7 +25,10 @@ import type { Migration } from '../migrations/history.js';
 
 /** What a cached state depends on, besides its files. */
 export interface StateCacheContext {
-  /** schemaplan's version (a new reader may read the same database differently). */
+  /**
+   * schemaplan's version and the catalog reader's build, e.g. `0.1.0+3f2a…` (a new reader may read
+   * the same database differently, also without a new version).
+   */
   version: string;
   /** The shadow the state is computed in, e.g. `PGlite (PostgreSQL 18, in process) 0.3.14`. */
   shadow: string;

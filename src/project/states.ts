@@ -21,6 +21,7 @@ import { loadHistory, type Migration } from '../migrations/index.js';
 import { createProgress, replay } from '../runner/index.js';
 import { statusLine } from '../runner/status-line.js';
 import { packageVersion } from '../version.js';
+import { readerBuild } from '../catalog/reader-build.js';
 import { pgliteVersion } from '../db/pglite.js';
 import { desiredCacheKey, historyCacheKey, readCachedCatalog, stateCacheDir, writeCachedCatalog, type HistoryCacheContext, type StateCacheContext } from './state-cache.js';
 import { buildPlan, type Plan } from '../plan/plan.js';
@@ -264,11 +265,12 @@ export function cacheable(open: () => Promise<Shadow>): () => boolean {
 
 /**
  * What a cached state depends on besides its files (see project/state-cache.ts): schemaplan's
- * version, the shadow (`describeShadow`'s words, with the PGlite version when it is PGlite) and the
- * scope. Pure but for reading PGlite's package version.
+ * version with the catalog reader's build (`readerBuild`), the shadow (`describeShadow`'s words, with
+ * the PGlite version when it is PGlite) and the scope. Pure but for reading PGlite's package version
+ * and the reader's files.
  */
 export function stateCacheContext(shadow: string, scope: ScopeOptions): StateCacheContext {
-  return { version: packageVersion(), shadow: shadow.startsWith('PGlite') ? `${shadow} ${pgliteVersion()}` : shadow, scope };
+  return { version: `${packageVersion()}+${readerBuild().slice(0, 16)}`, shadow: shadow.startsWith('PGlite') ? `${shadow} ${pgliteVersion()}` : shadow, scope };
 }
 
 /**
