@@ -40,7 +40,8 @@ export class IdentityError extends Error {
 
 /** One part as an identity writes it: in double quotes (inner quotes doubled) when it holds `.` or `"`, else as is. */
 export function quotePart(part: string, extra = ''): string {
-  const special = part.includes('.') || part.includes('"') || [...extra].some((ch) => part.includes(ch));
+  let special = part.includes('.') || part.includes('"');
+  for (let i = 0; !special && i < extra.length; i++) special = part.includes(extra[i]!);
   return special ? `"${part.replace(/"/g, '""')}"` : part;
 }
 
@@ -50,7 +51,10 @@ export function quotePart(part: string, extra = ''): string {
  * {@link functionId}.
  */
 export function objectId(kind: ObjectKind, ...parts: string[]): string {
-  return `${kind}:${parts.map((p) => quotePart(p)).join('.')}`;
+  // A loop rather than map/join: introspection builds one identity per catalog row.
+  let id = `${kind}:`;
+  for (let i = 0; i < parts.length; i++) id += (i ? '.' : '') + quotePart(parts[i]!);
+  return id;
 }
 
 /**

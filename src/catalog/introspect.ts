@@ -595,7 +595,16 @@ function buildCatalog(raw: StructureRows, sup: DefinitionRows, foreign: ForeignR
     if (obj.kind === 'sequence' && d.deptype === 'a') continue;
     if (!obj.deps.includes(to)) obj.deps.push(to);
   }
-  for (const o of Object.values(objects)) o.deps = o.deps.filter((d) => d in objects && d !== o.id).sort();
+  // Dependencies on objects outside the catalog (or on itself) are dropped; the lists are sorted.
+  // Most lists are short and already clean: they are sorted in place, not copied.
+  for (const id in objects) {
+    const o = objects[id]!;
+    const deps = o.deps;
+    if (deps.length === 0) continue;
+    let clean = true;
+    for (let i = 0; clean && i < deps.length; i++) clean = deps[i]! in objects && deps[i] !== id;
+    o.deps = clean ? deps.sort() : deps.filter((d) => d in objects && d !== id).sort();
+  }
 
   for (const o of sup.others) unmodelled.push({ kind: o.kind, name: o.name });
   return {

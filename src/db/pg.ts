@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type { Client, ClientConfig, QueryResult } from 'pg';
+import pg from './driver.js';
 import type { Db, Row } from './types.js';
 import { clientPlan, describeConnectError, targetLabel } from './options.js';
 
@@ -24,7 +25,7 @@ export class ConnectError extends Error {
 export async function connectPg(url: string, opts: { applicationName?: string; describeErrors?: boolean } = {}): Promise<Db> {
   const plan = clientPlan(url, opts.applicationName ? { applicationName: opts.applicationName } : {});
   const label = targetLabel(url);
-  const open = async (config: pg.ClientConfig): Promise<pg.Client> => {
+  const open = async (config: ClientConfig): Promise<Client> => {
     const client = new pg.Client(config);
     // An idle connection that the server closes must not crash the process with an unhandled 'error'.
     client.on('error', () => undefined);
@@ -36,7 +37,7 @@ export async function connectPg(url: string, opts: { applicationName?: string; d
       throw e;
     }
   };
-  let client: pg.Client;
+  let client: Client;
   try {
     try {
       client = await open(plan.config);
@@ -60,7 +61,7 @@ export async function connectPg(url: string, opts: { applicationName?: string; d
       return res.rows as R[];
     },
     async exec(sql: string): Promise<Row[][]> {
-      const res = (await client.query(sql)) as unknown as pg.QueryResult | pg.QueryResult[];
+      const res = (await client.query(sql)) as unknown as QueryResult | QueryResult[];
       const list = Array.isArray(res) ? res : [res];
       return list.filter((r) => Array.isArray(r.fields) && r.fields.length > 0).map((r) => r.rows);
     },

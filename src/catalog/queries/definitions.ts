@@ -226,10 +226,15 @@ export const DEFINITIONS_SQL = `json_build_object(
     from pg_description d where d.objoid >= 16384 or (d.classoid = 'pg_namespace'::regclass and d.objoid in (select oid from pg_namespace where nspname = any($1)))),
   'unloggedSequences', (select coalesce(json_agg(c.oid), '[]') from pg_class c join pg_namespace n on n.oid = c.relnamespace
     where n.nspname = any($1) and c.relkind = 'S' and c.relpersistence = 'u'),
-  'depends', ${positional(DEPEND_COLUMNS, `from pg_depend d where d.objid >= 16384 and d.deptype in ('n','a','i','e')`)}
+  'depends', ${positional(DEPEND_COLUMNS, `from pg_depend d where d.objid >= 16384 and d.deptype in ('n','a','i','e')
+      and not (d.classid = 'pg_trigger'::regclass and d.deptype = 'i')`)}
 )`;
 
-/** A `pg_depend` row on an object created after initdb (oid ≥ 16384), deptype n, a, i or e. */
+/**
+ * A `pg_depend` row on an object created after initdb (oid ≥ 16384), deptype n, a, i or e; not the
+ * internal rows of triggers (those of foreign keys' system triggers, which are not modelled: a
+ * fifth of the rows on musicbrainz).
+ */
 export interface DependRow {
   classid: string;
   objid: number;
@@ -281,13 +286,17 @@ export function parseDefinitions(text: string): DefinitionRows {
   const { catalogs, ...rest } = raw;
   // A catalog oid not in the map (none in practice) keeps its number as text: it matches no reader's catalog name.
   const name = (oid: number) => catalogs[oid] ?? String(oid);
-  // One pass from the positional arrays to rows (DEPEND_COLUMNS' order): a quarter of a million rows on chado.
+  // One pass from the positional arrays to rows (DEPEND_COLUMNS' order): tens of thousands of rows on the larger corpus schemas.
   const depends = raw.depends.map((d): DependRow => ({
     classid: name(d[0]), objid: d[1], objsubid: d[2], refclassid: name(d[3]), refobjid: d[4], refobjsubid: d[5], deptype: d[6],
   }));
+  // Each description row's catalog oid becomes its name in place (the rows are not copied).
+  const rows = raw.descriptions as unknown as [number | string, number, number, string][];
+  for (const d of rows) d[0] = name(d[0] as number);
+  const named = rows as [string, number, number, string][];
   return {
     ...rest,
     depends,
-    descriptions: raw.descriptions.map(([cls, oid, sub, text]) => [name(cls), oid, sub, text]),
+    descriptions: named,
   };
 }
