@@ -14,7 +14,7 @@ import { diff } from '../diff/index.js';
 import type { Change } from '../diff/change.js';
 import { isBaseline, loadHistory, SUM_FILE, verifySum, type Migration } from '../migrations/index.js';
 import { executeScript, executeSection, IN_TRANSACTION_BLOCK_SQLSTATE, SqlExecutionError } from '../sql/execute.js';
-import { splitStatements } from '../sql/split.js';
+import { loadParser, splitStatements, SqlSyntaxError } from '../sql/split.js';
 import { createProgress, shadowTracking, status, type RunEvent } from '../runner/index.js';
 import { lintPaths, type LintOptions } from '../lint/index.js';
 import { cacheable, selfContainedShadow, connectLive, currentStateName, desiredCatalog, desiredStateName, historyCacheContext, inShadow, introspectOptions, liveCatalog, schemaHints } from './states.js';
@@ -79,6 +79,7 @@ export function lintOptions(config: Config): LintOptions {
  *   nowhere)
  */
 export async function runCheck(config: Config, openShadow: () => Promise<Shadow>, opts: CheckOptions = {}): Promise<CheckProblem[]> {
+  await loadParser(); // the history's sections are read with PostgreSQL's parser
   const problems: CheckProblem[] = [];
   const sumFile = path.relative(config.root, path.join(config.migrationsDir, SUM_FILE)).split(path.sep).join('/');
   for (const p of verifySum(config.migrationsDir)) problems.push({ kind: 'sum', message: p.message, file: sumFile });
@@ -157,7 +158,8 @@ export async function runCheck(config: Config, openShadow: () => Promise<Shadow>
 function isEmptySection(text: string): boolean {
   try {
     return splitStatements(text).length === 0;
-  } catch {
+  } catch (e) {
+    if (!(e instanceof SqlSyntaxError)) throw e;
     return false;
   }
 }

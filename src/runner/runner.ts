@@ -476,6 +476,7 @@ interface Prepared {
  * records missing checksums. Returns the rows as they are (or would be) afterwards.
  */
 async function prepare(db: Db, history: Migration[], opts: RunOptions, dry: boolean): Promise<Prepared> {
+  await loadParser(); // writtenColumns reads the history's statements with PostgreSQL's parser
   const t = tableSql(opts.table);
   const byKey = index(history);
   const tracking: string[] = [];

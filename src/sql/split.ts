@@ -3,7 +3,7 @@
  * (libpg-query, the real grammar compiled to WebAssembly) — never regular expressions, so dollar
  * quoting, nested comments, `BEGIN ATOMIC` bodies and string escapes are handled as PostgreSQL does.
  */
-import { loadParser, parseSync } from './parser.js';
+import { loadParser, parseSync, ParserNotLoadedError } from './parser.js';
 
 export { loadParser };
 
@@ -69,7 +69,8 @@ export function leadingTriviaLength(s: string): number {
 
 /**
  * Splits `text` into statements. Requires `loadParser()` to have resolved.
- * @throws SqlSyntaxError with the 1-based line and column PostgreSQL's parser reports.
+ * @throws SqlSyntaxError with the 1-based line and column PostgreSQL's parser reports;
+ *   ParserNotLoadedError before `loadParser()` has resolved
  */
 export function splitStatements(text: string): Statement[] {
   // libpg-query rejects white-space-only input ("Query cannot be empty"); for a script it simply
@@ -79,6 +80,7 @@ export function splitStatements(text: string): Statement[] {
   try {
     tree = parseSync(text);
   } catch (e: any) {
+    if (e instanceof ParserNotLoadedError) throw e; // a missing loadParser() is never a syntax error
     const pos: number | undefined = e?.sqlDetails?.cursorPosition;
     const index = pos === undefined ? 0 : byteToCharIndex(text, pos);
     const { line, column } = lineColumn(text, index);
