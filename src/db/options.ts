@@ -51,6 +51,16 @@ export function targetLabel(url: string, env: NodeJS.ProcessEnv = process.env): 
   return `the libpq environment (${parts.join(' ') || 'defaults'})`;
 }
 
+/**
+ * A short name of a target for a status line: the database name of a `postgres://…/name?…` URL,
+ * else {@link targetLabel} (never with the password).
+ */
+export function databaseLabel(url: string, env: NodeJS.ProcessEnv = process.env): string {
+  const dbPath = url.replace(/^[a-z]+:\/\/[^/]*/i, '').split('?')[0] ?? '';
+  const name = decodeURIComponent(dbPath.replace(/^\//, ''));
+  return name && !name.includes('/') ? name : targetLabel(url, env);
+}
+
 /** A node-postgres client configuration, and how to retry for `sslmode=prefer`. */
 export interface ClientPlan {
   config: pg.ClientConfig;

@@ -15,7 +15,7 @@ import type { Change } from '../diff/change.js';
 import { isBaseline, loadHistory, SUM_FILE, verifySum, type Migration } from '../migrations/index.js';
 import { executeScript, executeSection, IN_TRANSACTION_BLOCK_SQLSTATE, SqlExecutionError } from '../sql/execute.js';
 import { loadParser, splitStatements, SqlSyntaxError } from '../sql/split.js';
-import { createProgress, shadowTracking, status, type RunEvent } from '../runner/index.js';
+import { replayProgress, shadowTracking, status, type RunEvent } from '../runner/index.js';
 import { lintPaths, type LintOptions } from '../lint/index.js';
 import { cacheable, selfContainedShadow, connectLive, currentStateName, desiredCatalog, desiredStateName, historyCacheContext, inShadow, introspectOptions, liveCatalog, schemaHints } from './states.js';
 import { historyCacheKey, historyPrefixKeys, readCachedCatalog, readProofs, recordProofs, stateCacheDir, writeCachedCatalog } from './state-cache.js';
@@ -208,7 +208,7 @@ async function replayAndRoundTrip(config: Config, openShadow: () => Promise<Shad
   // inShadow: a shadow that lacks an extension of the history moves to the configured alternative or names the remedy.
   return inShadow(openShadow, async (db) => {
     // On a terminal, a progress line (counter, current file, elapsed time) while the history replays and reverts.
-    const progress = createProgress({ tty: !!process.stderr.isTTY, write: (t) => process.stderr.write(t), print: () => undefined, verb: 'replaying' });
+    const progress = replayProgress();
     try {
       // before[i]: the catalog before migration i, for the files being proven only.
       const before = new Map<number, Catalog>();

@@ -12,13 +12,14 @@ import type { Config } from '../config/config.js';
 import { connect } from '../db/connect.js';
 import { ConnectError } from '../db/pg.js';
 import { redactUrl } from '../db/redact.js';
+import { databaseLabel } from '../db/options.js';
 import { embeddedShadow, openShadow, pgliteShadow, serverShadow, type Shadow } from '../db/shadow.js';
 import { embeddedInstalled } from '../db/embedded.js';
 import { isPgError } from '../db/types.js';
 import { SqlExecutionError } from '../sql/execute.js';
 import type { Db } from '../db/types.js';
 import { loadHistory, type Migration } from '../migrations/index.js';
-import { createProgress, replay } from '../runner/index.js';
+import { replay, replayProgress } from '../runner/index.js';
 import { statusLine } from '../runner/status-line.js';
 import { packageVersion } from '../version.js';
 import { readerBuild } from '../catalog/reader-build.js';
@@ -444,7 +445,7 @@ export async function historyState(config: Config, open: () => Promise<Shadow>, 
   const stayed = cacheable(open);
   return inShadow(open, async (db) => {
     // On a terminal, a progress line (counter, current file, elapsed time) while the history replays.
-    const progress = createProgress({ tty: !!process.stderr.isTTY, write: (t) => process.stderr.write(t), print: () => undefined, verb: 'replaying' });
+    const progress = replayProgress();
     try {
       await replay(db, h, { onEvent: progress.onEvent, table: config.table });
     } finally {
@@ -499,13 +500,6 @@ export async function connectLive(url: string): Promise<Db> {
     const msg = e?.message ? String(e.message) : String(e);
     throw new Error(`cannot connect to ${redactUrl(url)}: ${msg}`, { cause: e });
   }
-}
-
-/** The database name of a `postgres://…/name?…` URL for a status line, else the URL without its password. */
-function databaseLabel(url: string): string {
-  const path = url.replace(/^[a-z]+:\/\/[^/]*/i, '').split('?')[0] ?? '';
-  const name = decodeURIComponent(path.replace(/^\//, ''));
-  return name && !name.includes('/') ? name : redactUrl(url);
 }
 
 /** The live database's state (read only); on a terminal, a status line while it is read. */

@@ -11,6 +11,6 @@ export {
   type TrackingTable, type TrackingInfo, type TrackingKind, type TrackingSetup, type AppliedRow, type RowValues, type RowUpdate,
 } from './tracking.js';
 export { acquireMigrationLock, withMigrationLock, lockKey, lockHolder, LockTimeoutError, DEFAULT_LOCK_WAIT_MS } from './lock.js';
-export { createProgress, type Progress } from './progress.js';
+export { createProgress, replayProgress, type Progress } from './progress.js';
 export { wouldDelete, type WouldDelete, type DeleteKind, type WrittenName } from './deletes.js';
 export { countLosses, describeLoss, LOSS_COUNT_TIMEOUT, type DataLoss, type CountTarget } from './loss-count.js';

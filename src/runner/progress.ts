@@ -88,3 +88,11 @@ export function createProgress(opts: {
     },
   };
 }
+
+/**
+ * The progress display of a history replayed in a shadow (`plan`, `check`): the status line on
+ * stderr when it is a terminal, `replaying` for up events, and no ordinary lines.
+ */
+export function replayProgress(): Progress {
+  return createProgress({ tty: !!process.stderr.isTTY, write: (t) => process.stderr.write(t), print: () => undefined, verb: 'replaying' });
+}

@@ -3,7 +3,7 @@
  * password sources, timeouts), URL redaction, and what a terminal and a pipe are shown.
  */
 import { describe, expect, it } from 'vitest';
-import { clientPlan, databaseTarget, describeConnectError, ENV_TARGET, targetLabel } from '../../src/db/options.js';
+import { clientPlan, databaseLabel, databaseTarget, describeConnectError, ENV_TARGET, targetLabel } from '../../src/db/options.js';
 import { redactText, redactUrl, rememberedSecrets } from '../../src/db/redact.js';
 import { createProgress } from '../../src/runner/progress.js';
 
@@ -35,6 +35,13 @@ describe('libpq-style client options', () => {
     expect(() => databaseTarget(undefined, {})).toThrow(/^no database: /);
     expect(targetLabel(ENV_TARGET, { PGHOST: 'db', PGUSER: 'app', PGPASSWORD: 'x' })).toBe('the libpq environment (PGHOST=db PGUSER=app)');
     expect(describeConnectError({ code: 'ECONNREFUSED', address: '10.0.0.1', port: 5432 }, 'L')).toBe('cannot connect to L: connection refused (10.0.0.1:5432): no PostgreSQL server is listening there. Check the host and port, and that the server is running.');
+  });
+
+  it('names a target for a status line by its database, never with the password', () => {
+    expect(databaseLabel('postgres://app:s3cret@db.example:5432/orders?sslmode=require')).toBe('orders');
+    expect(databaseLabel('postgres://app:s3cret@/my%20db?host=%2Ftmp%2Fsock&port=5433')).toBe('my db');
+    expect(databaseLabel(ENV_TARGET, { PGHOST: 'db', PGPASSWORD: 'x' })).toBe('the libpq environment (PGHOST=db)');
+    expect(databaseLabel('postgres://app:s3cret@db.example')).not.toContain('s3cret');
   });
 
   it('redacts passwords from URLs, also malformed ones, and from free text', () => {
