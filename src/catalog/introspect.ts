@@ -1,13 +1,14 @@
 /**
  * Introspection: one database → Catalog, read by catalog queries of our own restricted to the
- * schemas in scope. One round trip reads the schema list; then three queries follow back to back: the
- * structural rows (queries/structure.ts: schemas, extensions, relations, attributes, types, enum
- * labels, constraints, indexes, inheritance), the definition rows (queries/definitions.ts:
- * definition text from `pg_get_*def`, `pg_get_expr` and `format_type`, functions, triggers, views,
- * policies, rules, extended statistics, collations, text search objects, event triggers,
- * privileges, default privileges, sequence parameters and the `pg_depend` graph), and the
- * publications, subscriptions, foreign-data wrappers, servers, user mappings and foreign-table
- * options of catalog/foreign.ts (a probe, then a query built for the reading role's privileges).
+ * schemas in scope. One round trip reads the schema list; then come the publications,
+ * subscriptions, foreign-data wrappers, servers, user mappings and foreign-table options of
+ * catalog/foreign.ts (a probe, then a query built for the reading role's privileges), and two
+ * queries back to back: the structural rows (queries/structure.ts: schemas, extensions, relations,
+ * attributes, types, enum labels, constraints, indexes, inheritance) and the definition rows
+ * (queries/definitions.ts: definition text from `pg_get_*def`, `pg_get_expr` and `format_type`,
+ * functions, triggers, views, policies, rules, extended statistics, collations, text search
+ * objects, event triggers, privileges, default privileges, sequence parameters and the `pg_depend`
+ * graph).
  * Objects of kinds not modelled are listed in `Catalog.unmodelled`.
  */
 import type { Db } from '../db/types.js';
@@ -63,15 +64,15 @@ export interface IntrospectOptions {
    */
   exclude?: string[];
   /**
-   * Called as the read moves on: `schemas`, `structure` (relations, attributes, types …),
-   * `definitions` (PostgreSQL's definition text, the dependency graph), `foreign` and `building`
+   * Called as the read moves on: `schemas`, `foreign`, `structure` (relations, attributes, types …),
+   * `definitions` (PostgreSQL's definition text, the dependency graph) and `building`
    * (the catalog assembled in this process). For progress displays; it must not throw.
    */
   onStage?: (stage: IntrospectStage) => void;
 }
 
 /** The stages of {@link introspect}, in order. */
-export type IntrospectStage = 'schemas' | 'structure' | 'definitions' | 'foreign' | 'building';
+export type IntrospectStage = 'schemas' | 'foreign' | 'structure' | 'definitions' | 'building';
 
 /**
  * Reads the catalog of `db`. Runs with `search_path` set to empty for the duration, so that all
@@ -89,16 +90,18 @@ export async function introspect(db: Db, options: IntrospectOptions = {}): Promi
   let sup: DefinitionRows;
   let foreign: ForeignRows;
   try {
-    // Each query is sent the moment the one before it returns, before that one's rows are parsed:
-    // Node parses the structure rows while the server prints definitions. (One query at a time on
-    // the connection, as node-postgres requires.)
+    // The foreign rows first: two small queries, answered while this process has nothing else to do.
+    // Then the structure and the definitions back to back: the definitions query is sent the moment
+    // the structure rows arrive, before they are parsed, so Node parses them while the server prints
+    // definitions. (One query at a time on the connection, as node-postgres requires.)
+    stage('foreign');
+    foreign = await readForeign(db, schemas);
     stage('structure');
     const structureRow = db.query<{ structure: string }>(`select (${STRUCTURE_SQL})::text as structure`, [schemas]);
     const definitionsRow = structureRow.then(() => (stage('definitions'), db.query<{ definitions: string }>(`select (${DEFINITIONS_SQL})::text as definitions`, [schemas])));
-    const foreignRows = definitionsRow.then(() => (stage('foreign'), readForeign(db, schemas)));
     const structure = structureRow.then(([row]) => parseStructure(row!.structure));
     const definitions = definitionsRow.then(([row]) => parseDefinitions(row!.definitions));
-    [raw, sup, foreign] = await Promise.all([structure, definitions, foreignRows]);
+    [raw, sup] = await Promise.all([structure, definitions]);
   } finally {
     await db.query(`select set_config('search_path', $1, false)`, [savedPath]);
   }

@@ -1,6 +1,5 @@
 /** `schemaplan diff --from SRC --to SRC`: the up SQL that turns one source into the other. */
 import type { Command } from 'commander';
-import { planDocument, renderDocument } from '../plan/document.js';
 import { diffSources } from '../project/diff-sources.js';
 import { action, collect, config, EXIT, out, err, scopeFlags, type ScopeFlags } from './common.js';
 
@@ -33,7 +32,10 @@ export function register(program: Command): void {
       // The document (with its per-object hashes) is built only for the formats that print it.
       if (flags.format === 'sql') {
         if (sql) process.stdout.write(sql);
-      } else out(renderDocument(planDocument(plan), flags.format as 'json' | 'yaml' | 'markdown'));
+      } else {
+        const { planDocument, renderDocument } = await import('../plan/document.js');
+        out(renderDocument(planDocument(plan), flags.format as 'json' | 'yaml' | 'markdown'));
+      }
       return flags.exitCode && (plan.up.length > 0 || plan.blocked.length > 0) ? EXIT.differences : EXIT.ok;
     }));
 }

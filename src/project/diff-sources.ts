@@ -2,11 +2,14 @@
 import path from 'node:path';
 import type { Config } from '../config/config.js';
 import { assertNamedSchemasExist, comparedLine } from '../catalog/scope.js';
+import type { Catalog } from '../catalog/model.js';
 import { redactUrl } from '../db/redact.js';
-import { buildPlan, type Plan } from '../plan/plan.js';
+import type { IntrospectStage } from '../catalog/introspect.js';
+import type { Plan } from '../plan/plan.js';
 import { loadParser } from '../sql/parser.js';
-import { upScript } from '../plan/document.js';
-import { describeShadow, introspectOptions, renamedCopy, schemaHints, shadowFor, sourceCatalog } from './states.js';
+import { liveCatalog } from './live.js';
+import { introspectOptions } from './scope.js';
+import type { CurrentState } from './states.js';
 
 /** Options of {@link diffSources}. */
 export interface DiffSourcesOptions {
@@ -38,23 +41,48 @@ export const isSourceUrl = (s: string): boolean => /^(postgres(ql)?|pglite):/i.t
  * @param config the project configuration (scope, shadow); `loadConfig(dir)` of any folder works
  */
 export async function diffSources(config: Config, from: string, to: string, opts: DiffSourcesOptions = {}): Promise<DiffSourcesResult> {
-  // The parser (for the hazards of the plan) loads while the databases are read.
-  const parser = loadParser();
-  const live = [from, to].find((s) => isSourceUrl(s) && !s.startsWith('pglite:'));
-  const open = shadowFor(config, live, opts.report ? { report: opts.report } : {});
+  // Two live databases are read by live.ts alone: the connections open before the planner's modules
+  // (and, for a file, the shadows') have loaded. The planner loads while a server reads the
+  // structure rows, the SQL parser (for the plan's hazards) while it prints definitions: then this
+  // process has nothing else to do. Not at start: loading either keeps this process's thread for
+  // 30 to 50 ms, which would delay the connections and the first queries. For a file, both load
+  // once it is read.
+  let planner: Promise<[typeof import('../plan/plan.js'), typeof import('../plan/document.js')]> | undefined;
+  const startPlanner = () => void (planner ??= Promise.all([import('../plan/plan.js'), import('../plan/document.js')]));
+  let parser: Promise<void> | undefined;
+  const startParser = () => void (parser ??= loadParser());
+  const onStage = (stage: IntrospectStage) => (stage === 'structure' ? startPlanner() : stage === 'definitions' ? startParser() : undefined);
+  const isLive = (s: string) => isSourceUrl(s) && !s.startsWith('pglite:');
+  const states = isLive(from) && isLive(to) ? undefined : import('./states.js');
+  const live = [from, to].find(isLive);
+  const open = states?.then((m) => m.shadowFor(config, live, opts.report ? { report: opts.report } : {}));
   const resolve = (s: string) => (isSourceUrl(s) ? s : path.resolve(s));
   const scope = introspectOptions(config, { tracking: false });
   // Both sides are read at once when one is a live database: its server works while this process
   // reads the other. Two shadows loading files would only compete for this process's thread.
-  const read = (s: string) => sourceCatalog(config, resolve(s), open, scope);
+  const read = async (s: string): Promise<Catalog> => {
+    if (isLive(s)) return liveCatalog(config, s, scope, { onStage });
+    const cat = await (await states!).sourceCatalog(config, resolve(s), (await open)!, scope);
+    startPlanner();
+    startParser();
+    return cat;
+  };
   const [toCat, fromCat] = live ? await Promise.all([read(to), read(from)]) : [await read(to), await read(from)];
-  const hints = isSourceUrl(to) ? [] : await schemaHints({ ...config, schema: [resolve(to)] });
-  const fromState = await renamedCopy(config, fromCat, open, { hints, desired: toCat }, scope);
-  const name = (s: string) => (isSourceUrl(s) ? redactUrl(s) : `${s} loaded in ${describeShadow(config, live)}`);
+  let fromState: CurrentState = { original: fromCat, renamed: fromCat, renames: [], warnings: [] };
+  if (states) {
+    // Rename hints in `to` files rename the `from` state in a shadow copy.
+    const m = await states;
+    const hints = isSourceUrl(to) ? [] : await m.schemaHints({ ...config, schema: [resolve(to)] });
+    fromState = await m.renamedCopy(config, fromCat, (await open)!, { hints, desired: toCat }, scope);
+  }
+  const shadowName = states ? (await states).describeShadow(config, live) : '';
+  const name = (s: string) => (isSourceUrl(s) ? redactUrl(s) : `${s} loaded in ${shadowName}`);
   assertNamedSchemasExist([fromState.original, toCat]);
   const compared = comparedLine(name(from), name(to), [fromState.original, toCat]);
   opts.report?.(compared);
-  await parser;
+  startPlanner();
+  startParser();
+  const [[{ buildPlan }, { upScript }]] = await Promise.all([planner!, parser!]);
   const plan = buildPlan(fromState.renamed, toCat, { allowDestructive: !!opts.allowDestructive, online: false, renames: fromState, reverse: opts.reverse !== false });
   return { plan, sql: upScript(plan), compared };
 }

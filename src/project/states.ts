@@ -5,22 +5,21 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { objectId, type Catalog } from '../catalog/model.js';
+import type { Catalog } from '../catalog/model.js';
 import { introspect } from '../catalog/introspect.js';
 import { executeSchema, listSchemaFiles, readSchema } from '../catalog/load.js';
 import type { Config } from '../config/config.js';
-import { connect } from '../db/connect.js';
-import { ConnectError } from '../db/pg.js';
 import { redactUrl } from '../db/redact.js';
-import { databaseLabel } from '../db/options.js';
 import { embeddedShadow, openShadow, pgliteShadow, serverShadow, type Shadow } from '../db/shadow.js';
 import { embeddedInstalled } from '../db/embedded.js';
 import { isPgError } from '../db/types.js';
 import { SqlExecutionError } from '../sql/execute.js';
+import { introspectOptions, type ScopeOptions } from './scope.js';
+import { connectLive, liveCatalog } from './live.js';
+import { statusLine } from '../runner/status-line.js';
 import type { Db } from '../db/types.js';
 import { loadHistory, type Migration } from '../migrations/index.js';
 import { replay, replayProgress } from '../runner/index.js';
-import { statusLine } from '../runner/status-line.js';
 import { packageVersion } from '../version.js';
 import { readerBuild } from '../catalog/reader-build.js';
 import { pgliteVersion } from '../db/pglite.js';
@@ -31,25 +30,8 @@ import { impliedRenames, resolveRenames, type Rename } from '../plan/hinted-rena
 import { mentionsRenameHints, renameHints, type RenameHint } from '../sql/hints.js';
 import { loadParser, splitStatements } from '../sql/split.js';
 
-/**
- * Introspection options of a project: its schema scope, its exclude patterns and — for the commands
- * that work on a project (`plan`, `check`, `up`) — the history table, with what it owns (the reader
- * leaves out the sequences OWNED BY an excluded table's columns: goose's `goose_db_version` has
- * `id serial`, so `goose_db_version_id_seq` belongs to the history, not to the schema). `diff` between
- * two arbitrary sources passes `{ tracking: false }`: there a table that shares the history table's name is data.
- */
-export function introspectOptions(config: Config, options: { tracking?: boolean } = {}): ScopeOptions {
-  const { schema, name } = config.table;
-  const exclude = options.tracking === false ? [...config.exclude] : [...config.exclude, objectId('table', schema, name)];
-  return { schemas: config.schemas, excludeSchemas: config.excludeSchemas, exclude };
-}
-
-/** What a catalog read includes: schema patterns, excluded schema patterns, excluded identities. */
-export interface ScopeOptions {
-  schemas: string[];
-  excludeSchemas: string[];
-  exclude: string[];
-}
+export { introspectOptions, type ScopeOptions } from './scope.js';
+export { connectLive, liveCatalog } from './live.js';
 
 /**
  * A shadow provider: each call opens a fresh shadow. `alternative`, when set, is where the work
@@ -486,37 +468,6 @@ export async function renamedCopy(config: Config, current: Catalog, open: () => 
     await materialize(db, current, scope);
     return applyRenames(db, current, renames.desired, renames.hints, scope);
   });
-}
-
-/**
- * Connects to a live database named by the user; a failure names the (password-redacted) URL, so
- * `diff --from A --to B` says which side is unreachable.
- */
-export async function connectLive(url: string): Promise<Db> {
-  try {
-    return await connect(url);
-  } catch (e: any) {
-    if (e instanceof ConnectError) throw e; // already names the (redacted) target
-    const msg = e?.message ? String(e.message) : String(e);
-    throw new Error(`cannot connect to ${redactUrl(url)}: ${msg}`, { cause: e });
-  }
-}
-
-/** The live database's state (read only); on a terminal, a status line while it is read. */
-export async function liveCatalog(config: Config, url: string, scope: ScopeOptions = introspectOptions(config)): Promise<Catalog> {
-  // On a terminal, a status line (what is being read, elapsed time) while the catalog is read.
-  const status = statusLine.start(`reading ${databaseLabel(url)}`);
-  try {
-    status.stage('connecting');
-    const db = await connectLive(url);
-    try {
-      return await introspect(db, { ...scope, onStage: (s) => status.stage(s) });
-    } finally {
-      await db.close();
-    }
-  } finally {
-    status.done();
-  }
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
- * Positional catalog rows. The most numerous catalog lists (attributes, relations, types, the
- * `pg_depend` graph) are returned as JSON arrays rather than objects: the same rows in about a
- * third of the bytes, so PostgreSQL builds and Node parses them in about half the time (measured
- * on the chado corpus schema: 44,000 `pg_depend` rows, 0.29 s as objects against 0.13 s). One
+ * Positional catalog rows. The most numerous catalog lists (attributes, relations, types) are
+ * returned as JSON arrays rather than objects: the same rows in about a third of the bytes, so
+ * PostgreSQL builds and Node parses them in about half the time (measured on the chado corpus
+ * schema: 44,000 `pg_depend` rows, 0.29 s as objects against 0.13 s; those rows are now read as
+ * columns, queries/definitions.ts). One
  * column map describes both ends: the SQL lists its expressions in order, and {@link rowsOf}
  * names the array elements with its keys.
  */
