@@ -137,6 +137,8 @@ export function inheritedCreates(from: Catalog, to: Catalog, changes: Change[]):
   const creating = new Map<string, Change>();
   for (const c of changes) for (const id of c.creates) if (!creating.has(id) || c.id === id) creating.set(id, c);
   const out: Change[] = [];
+  // Only an object whose parent is created or re-created is reported below.
+  if (creating.size === 0) return out;
   const childrenOf = new Map<string, string[]>();
   for (const t of objectsOfKind(to, 'table')) for (const p of t.partitionOf ? [t.partitionOf] : t.inherits) childrenOf.set(p, [...(childrenOf.get(p) ?? []), t.id]);
   if (childrenOf.size === 0) return out;

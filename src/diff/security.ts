@@ -148,7 +148,7 @@ export function diffOwnersAndPrivileges(from: Catalog, to: Catalog, changes: Cha
     const kind = aclKind(o);
     if (!kind || !('acl' in o)) continue;
     const before = fresh ? initialAcl(from, o) : (old as { acl: string[] }).acl;
-    if (before.join(',') === o.acl.join(',')) continue;
+    if (sameItems(before, o.acl)) continue;
     const target = grantTarget(to, o)!;
     const owner = o.kind === 'column' ? ((to.objects[o.table] as { owner?: string | null } | undefined)?.owner ?? null) : ((o as { owner?: string | null }).owner ?? null);
     const col = o.kind === 'column' ? ` (${quoteIdent(o.name)})` : '';
@@ -164,6 +164,13 @@ export function diffOwnersAndPrivileges(from: Catalog, to: Catalog, changes: Cha
     }
   }
   return out;
+}
+
+/** True when two ACL lists hold the same items in the same order (no string is built: called for every object). */
+function sameItems(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** ALTER DEFAULT PRIVILEGES: an absent entry is the built-in default (database-wide) or nothing (per schema). */
@@ -204,12 +211,13 @@ export interface RoleUse {
 export function referencedRoles(cat: Catalog): RoleUse[] {
   const out: RoleUse[] = [];
   for (const o of Object.values(cat.objects)) {
-    const what = `${kindName(o.kind)} ${label(o)}`;
-    if ('owner' in o && o.owner) out.push({ role: o.owner, where: `owner of ${what}` });
+    // Named only for a role that is used: most objects of a large catalog use none.
+    const what = () => `${kindName(o.kind)} ${label(o)}`;
+    if ('owner' in o && o.owner) out.push({ role: o.owner, where: `owner of ${what()}` });
     if ('acl' in o) {
       for (const it of o.acl) {
         const g = parseAclItem(it).grantee;
-        if (g !== 'PUBLIC' && g !== '@owner') out.push({ role: g, where: `privileges on ${what}` });
+        if (g !== 'PUBLIC' && g !== '@owner') out.push({ role: g, where: `privileges on ${what()}` });
       }
     }
     if (o.kind === 'policy') for (const r of o.roles) if (r !== 'PUBLIC') out.push({ role: r, where: `policy ${label(o)}` });

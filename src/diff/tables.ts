@@ -223,51 +223,52 @@ function castVia(from: Catalog, to: Catalog, oldType: string, newType: string): 
 /** ALTER COLUMN steps turning `a` into `b` (same identity). */
 function alterColumn(from: Catalog, to: Catalog, a: ColumnObject, b: ColumnObject): Change[] {
   const out: Change[] = [];
-  const tbl = tableName(to, b.table);
-  const col = quoteIdent(b.name);
-  const alter = (s: string) => `ALTER TABLE ${tbl} ALTER COLUMN ${col} ${s}`;
-  const label = `${b.schema}.${(to.objects[b.table] as TableObject).name}.${b.name}`;
+  // Names and texts are built only for a change: most column pairs of a large catalog are equal.
+  const tbl = () => tableName(to, b.table);
+  const col = () => quoteIdent(b.name);
+  const alter = (s: string) => `ALTER TABLE ${tbl()} ALTER COLUMN ${col()} ${s}`;
+  const label = () => `${b.schema}.${(to.objects[b.table] as TableObject).name}.${b.name}`;
   const base = { id: b.id, kind: 'column' as const, op: 'alter' as const };
-  const on = { column: b.id, table: b.table, on: tbl, name: col };
+  const on = () => ({ column: b.id, table: b.table, on: tbl(), name: col() });
 
   // Generated expression changes: a stored generated column is derived data, re-adding it loses nothing.
   if (cx(a.generated) !== cx(b.generated)) {
     if (a.generated !== null && b.generated === null) {
       // Early, like dropping a default: it releases what the expression used (e.g. a column whose type changes).
-      out.push(change({ ...base, description: `drop generation expression of ${label}`, sql: [alter('DROP EXPRESSION')], phase: PHASE.dropDefault, releases: a.deps }));
+      out.push(change({ ...base, description: `drop generation expression of ${label()}`, sql: [alter('DROP EXPRESSION')], phase: PHASE.dropDefault, releases: a.deps }));
       a = { ...a, generated: null };
     } else {
-      const destructive = a.generated === null ? `replaces the stored values of ${label} with a generated expression` : null;
+      const destructive = a.generated === null ? `replaces the stored values of ${label()} with a generated expression` : null;
       return columnReplacement(from, to, a, b, a.generated === null ? 'becomes generated' : 'generation expression changed', destructive);
     }
   }
   const typeChanged = a.type !== b.type || a.collation !== b.collation;
   const defaultChanged = cx(a.default) !== cx(b.default);
   if (defaultChanged && a.default !== null && (typeChanged || b.default === null || b.identity)) {
-    out.push(change({ ...base, description: `drop default of ${label}`, steps: [defaultStep('drop_default', on)], detail: 'default', phase: PHASE.dropDefault, releases: a.deps }));
+    out.push(change({ ...base, description: `drop default of ${label()}`, steps: [defaultStep('drop_default', on())], detail: 'default', phase: PHASE.dropDefault, releases: a.deps }));
   }
   if (a.identity && !b.identity) {
-    out.push(change({ ...base, description: `drop identity of ${label}`, sql: [alter('DROP IDENTITY')], phase: PHASE.dropDefault }));
+    out.push(change({ ...base, description: `drop identity of ${label()}`, sql: [alter('DROP IDENTITY')], phase: PHASE.dropDefault }));
   }
   if (typeChanged) {
     const narrowing = !isWidening(a.type, b.type);
     out.push(change({
-      ...base, description: `change type of ${label} from ${a.type} to ${b.type}`,
-      sql: [alter(`TYPE ${b.type}${b.collation ? ` COLLATE ${b.collation}` : ''} USING ${col}${castVia(from, to, a.type, b.type)}::${b.type}`)],
+      ...base, description: `change type of ${label()} from ${a.type} to ${b.type}`,
+      sql: [alter(`TYPE ${b.type}${b.collation ? ` COLLATE ${b.collation}` : ''} USING ${col()}${castVia(from, to, a.type, b.type)}::${b.type}`)],
       // `creates`: the column's new definition, so that objects built on it (re-created triggers,
       // functions, generated columns, new indexes and constraints) come after the change.
       phase: PHASE.alterColumn, creates: [b.id], requires: b.deps.filter((d) => !d.startsWith('sequence:')), releases: a.deps,
-      destructive: narrowing ? `changes ${label} from ${a.type} to ${b.type}, which may fail or lose data` : null,
+      destructive: narrowing ? `changes ${label()} from ${a.type} to ${b.type}, which may fail or lose data` : null,
       revertFields: ['type', 'collation'],
     }));
   }
   // ADD IDENTITY needs the column NOT NULL already.
   const notNullFirst = !!b.identity && !a.identity && b.notNull && !a.notNull;
   if (notNullFirst) {
-    out.push(change({ ...base, description: `set not null on ${label}`, steps: [notNullStep('set_not_null', on)], phase: PHASE.alterColumn }));
+    out.push(change({ ...base, description: `set not null on ${label()}`, steps: [notNullStep('set_not_null', on())], phase: PHASE.alterColumn }));
   }
   if (b.identity && !a.identity) {
-    out.push(change({ ...base, description: `add identity to ${label}`, sql: [alter(`ADD ${identityClause(b.identity)}`)], phase: PHASE.alterColumn }));
+    out.push(change({ ...base, description: `add identity to ${label()}`, sql: [alter(`ADD ${identityClause(b.identity)}`)], phase: PHASE.alterColumn }));
   } else if (a.identity && b.identity) {
     const sets: string[] = [];
     if (a.identity.kind !== b.identity.kind) sets.push(`SET GENERATED ${b.identity.kind === 'a' ? 'ALWAYS' : 'BY DEFAULT'}`);
@@ -277,13 +278,13 @@ function alterColumn(from: Catalog, to: Catalog, a: ColumnObject, b: ColumnObjec
     if (a.identity.max !== b.identity.max) sets.push(`SET MAXVALUE ${b.identity.max}`);
     if (a.identity.cache !== b.identity.cache) sets.push(`SET CACHE ${b.identity.cache}`);
     if (a.identity.cycle !== b.identity.cycle) sets.push(b.identity.cycle ? 'SET CYCLE' : 'SET NO CYCLE');
-    if (sets.length) out.push(change({ ...base, description: `alter identity of ${label}`, sql: [alter(sets.join(' '))], phase: PHASE.alterColumn }));
+    if (sets.length) out.push(change({ ...base, description: `alter identity of ${label()}`, sql: [alter(sets.join(' '))], phase: PHASE.alterColumn }));
   }
   if (defaultChanged && b.default !== null) {
-    out.push(change({ ...base, description: `set default of ${label}`, steps: [defaultStep('set_default', { ...on, expression: b.default })], detail: 'default', phase: PHASE.alterColumn + 1, requires: b.deps }));
+    out.push(change({ ...base, description: `set default of ${label()}`, steps: [defaultStep('set_default', { ...on(), expression: b.default })], detail: 'default', phase: PHASE.alterColumn + 1, requires: b.deps }));
   }
   if (a.notNull !== b.notNull && !notNullFirst) {
-    out.push(change({ ...base, description: `${b.notNull ? 'set' : 'drop'} not null on ${label}`, steps: [notNullStep(b.notNull ? 'set_not_null' : 'drop_not_null', on)], phase: PHASE.alterColumn + 1 }));
+    out.push(change({ ...base, description: `${b.notNull ? 'set' : 'drop'} not null on ${label()}`, steps: [notNullStep(b.notNull ? 'set_not_null' : 'drop_not_null', on())], phase: PHASE.alterColumn + 1 }));
   }
   out.push(...alterColumnSettings(from, to, a, b, false));
   return out;
@@ -305,20 +306,20 @@ function parentColumn(to: Catalog, t: TableObject, c: ColumnObject): ColumnObjec
 function alterColumnSettings(_from: Catalog, to: Catalog, a: ColumnObject, b: ColumnObject, inherited: boolean): Change[] {
   const out: Change[] = [];
   const alter = (s: string) => `ALTER TABLE ${tableName(to, b.table)} ALTER COLUMN ${quoteIdent(b.name)} ${s}`;
-  const label = idName(b.id);
+  const label = () => idName(b.id);
   const base = { id: b.id, kind: 'column' as const, op: 'alter' as const };
-  const on = { column: b.id, table: b.table, on: tableName(to, b.table), name: quoteIdent(b.name) };
+  const on = () => ({ column: b.id, table: b.table, on: tableName(to, b.table), name: quoteIdent(b.name) });
   if (inherited && cx(a.default) !== cx(b.default) && !b.generated && !a.generated) {
-    out.push(change({ ...base, description: `${b.default === null ? 'drop' : 'set'} default of ${label}`, steps: [b.default === null ? defaultStep('drop_default', on) : defaultStep('set_default', { ...on, expression: b.default })], detail: 'default', phase: PHASE.alterColumn + 1, requires: b.deps, releases: a.deps }));
+    out.push(change({ ...base, description: `${b.default === null ? 'drop' : 'set'} default of ${label()}`, steps: [b.default === null ? defaultStep('drop_default', on()) : defaultStep('set_default', { ...on(), expression: b.default })], detail: 'default', phase: PHASE.alterColumn + 1, requires: b.deps, releases: a.deps }));
   }
   if (a.storage !== b.storage) {
-    out.push(change({ ...base, description: `set storage of ${label}`, sql: [alter(`SET STORAGE ${b.storage ? storageName(b.storage) : storageName(defaultStorage(b.type))}`)], phase: PHASE.alterColumn + 1 }));
+    out.push(change({ ...base, description: `set storage of ${label()}`, sql: [alter(`SET STORAGE ${b.storage ? storageName(b.storage) : storageName(defaultStorage(b.type))}`)], phase: PHASE.alterColumn + 1 }));
   }
   if (a.statistics !== b.statistics) {
-    out.push(change({ ...base, description: `set statistics target of ${label}`, sql: [alter(`SET STATISTICS ${b.statistics ?? -1}`)], phase: PHASE.alterColumn + 1 }));
+    out.push(change({ ...base, description: `set statistics target of ${label()}`, sql: [alter(`SET STATISTICS ${b.statistics ?? -1}`)], phase: PHASE.alterColumn + 1 }));
   }
   if ((a.compression ?? null) !== (b.compression ?? null)) {
-    out.push(change({ ...base, description: `set compression of ${label}`, sql: [alter(`SET COMPRESSION ${b.compression ?? 'default'}`)], phase: PHASE.alterColumn + 1 }));
+    out.push(change({ ...base, description: `set compression of ${label()}`, sql: [alter(`SET COMPRESSION ${b.compression ?? 'default'}`)], phase: PHASE.alterColumn + 1 }));
   }
   return out;
 }
