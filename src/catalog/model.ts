@@ -581,29 +581,8 @@ export interface Catalog {
 // Identities are built and read in identity.ts (parts holding `.` or `"` are quoted).
 export { childId, functionId, idKind, idName, IdentityError, objectId, parseId, quotePart, type ParsedId } from './identity.js';
 
-/** Objects by kind, in identity order, per `objects` record (built on first use). */
-const byKind = new WeakMap<Record<string, CatalogObject>, Map<ObjectKind, CatalogObject[]>>();
-
-/**
- * The objects of one kind, in identity order (a new array each call). The objects are grouped by
- * kind once per catalog: a diff asks a catalog for its objects of one kind a few hundred times.
- * A catalog's `objects` record must not change after its first query (every stage builds a new
- * record rather than editing one).
- */
-export function objectsOfKind<K extends ObjectKind>(cat: Catalog, kind: K): Extract<CatalogObject, { kind: K }>[] {
-  let groups = byKind.get(cat.objects);
-  if (!groups) {
-    groups = new Map();
-    const all = Object.values(cat.objects).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    for (const o of all) {
-      const list = groups.get(o.kind);
-      if (list) list.push(o);
-      else groups.set(o.kind, [o]);
-    }
-    byKind.set(cat.objects, groups);
-  }
-  return [...(groups.get(kind) ?? [])] as Extract<CatalogObject, { kind: K }>[];
-}
+// Every object, and the objects of one kind, of a catalog: object-lists.ts (cached per catalog).
+export { allObjects, objectsOfKind } from './object-lists.js';
 
 /** An empty catalog for the given server version. */
 export function emptyCatalog(serverVersion = 0, schemas: string[] = ['public']): Catalog {

@@ -17,7 +17,8 @@
  *   compared (see `fingerprint.ts` and the diff).
  * Everything else is passed through; the result is sorted so that equal catalogs serialise equally.
  */
-import type { Catalog, CatalogObject } from './model.js';
+import type { Catalog, CatalogObject, ObjectKind } from './model.js';
+import { rememberObjectLists } from './object-lists.js';
 
 /**
  * Returns `cat` with its objects in identity order and every dependency list sorted without
@@ -26,10 +27,19 @@ import type { Catalog, CatalogObject } from './model.js';
  */
 export function normalizeCatalog(cat: Catalog): Catalog {
   const objects: Record<string, CatalogObject> = {};
+  // The walk is in identity order: the lists of `allObjects` and `objectsOfKind` come with it.
+  const all: CatalogObject[] = [];
+  const groups = new Map<ObjectKind, CatalogObject[]>();
   for (const id of Object.keys(cat.objects).sort()) {
     const o = cat.objects[id]!;
-    objects[id] = sortedUnique(o.deps) ? o : ({ ...o, deps: [...new Set(o.deps)].sort() } as CatalogObject);
+    const n = sortedUnique(o.deps) ? o : ({ ...o, deps: [...new Set(o.deps)].sort() } as CatalogObject);
+    objects[id] = n;
+    all.push(n);
+    const list = groups.get(n.kind);
+    if (list) list.push(n);
+    else groups.set(n.kind, [n]);
   }
+  rememberObjectLists(objects, all, groups);
   return { ...cat, objects };
 }
 

@@ -8,7 +8,7 @@
  * removed; `secretNotes` tells the user to set them out of band.
  */
 import type { Catalog, ColumnObject, ForeignServerObject, UserMappingObject } from '../catalog/model.js';
-import { objectsOfKind } from '../catalog/model.js';
+import { allObjects, objectsOfKind } from '../catalog/model.js';
 import { isSecretItem, SECRET_PLACEHOLDER } from '../catalog/secrets.js';
 import { qualified, quoteIdent } from '../db/quote.js';
 import { change, PHASE, type Change } from './change.js';
@@ -78,7 +78,7 @@ export function diffForeign(from: Catalog, to: Catalog): Change[] {
 export function secretNotes(from: Catalog, to: Catalog): string[] {
   const out: string[] = [];
   const keysOf = (items: readonly string[] | null | undefined) => (items ?? []).filter(isSecretItem).map((it) => it.slice(0, it.indexOf('=')));
-  for (const b of Object.values(to.objects)) {
+  for (const b of allObjects(to)) {
     const a = from.objects[b.id];
     let target: string | null = null;
     let added: string[] = [];

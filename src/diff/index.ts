@@ -3,7 +3,7 @@
  * first into the second. It does no I/O and does not order the changes (see `plan/order.ts`) or
  * apply policy (see `plan/policy.ts`).
  */
-import { idName, objectsOfKind, type Catalog, type CatalogObject, type ColumnObject } from '../catalog/model.js';
+import { allObjects, idName, objectsOfKind, type Catalog, type CatalogObject, type ColumnObject } from '../catalog/model.js';
 import { change, PHASE, type Change } from './change.js';
 import { commentSql, subCommentSql, tableName } from './ddl.js';
 import { qualified, quoteIdent, quoteLiteral } from '../db/quote.js';
@@ -120,7 +120,7 @@ function cascadeReplacements(from: Catalog, to: Catalog, changes: Change[]): voi
     if (replaced.size === 0 && dropped.size === 0 && retyped.size === 0) return;
     const releasedInPlace = new Set(changes.filter((c) => c.op === 'alter').flatMap((c) => c.releases.map((r) => `${c.id}\u0000${r}`)));
     let added = 0;
-    for (const d of Object.values(from.objects)) {
+    for (const d of allObjects(from)) {
       const now = to.objects[d.id];
       if (!now || touched.has(d.id) || isInherited(d) || now.kind !== d.kind) continue;
       const viaReplaced = d.deps.filter((x) => replaced.has(x) || (dropped.has(x) && !releasedInPlace.has(`${d.id}\u0000${x}`)));
@@ -166,7 +166,7 @@ const REBUILT_ON_REPLACED = new Set<string>(['constraint', 'index', 'statistics'
 function diffComments(from: Catalog, to: Catalog, changes: Change[]): Change[] {
   const recreated = new Set(changes.filter((c) => c.op === 'replace').flatMap((c) => c.creates));
   const out: Change[] = [];
-  for (const o of Object.values(to.objects)) {
+  for (const o of allObjects(to)) {
     const old = from.objects[o.id];
     const fresh = !old || recreated.has(o.id) || old.kind !== o.kind;
     const before = fresh ? null : old.comment;

@@ -299,7 +299,9 @@ export function diffConstraints(from: Catalog, to: Catalog): Change[] {
   for (const b of objectsOfKind(to, 'constraint')) {
     const a = from.objects[b.id] as ConstraintObject | undefined;
     if (!a || a.inherited || b.inherited) continue;
-    if (definitionAsValidated(a) !== definitionAsValidated(b) || a.type !== b.type || (a.validated && !b.validated)) {
+    // definitionAsValidated is a function of the text and the flag: equal inputs skip normalising.
+    const changed = (a.definition !== b.definition || a.validated !== b.validated) && definitionAsValidated(a) !== definitionAsValidated(b);
+    if (changed || a.type !== b.type || (a.validated && !b.validated)) {
       out.push(...replaceChanges(from, to, a, b, 'definition changed'));
     } else if (!a.validated && b.validated) {
       out.push(change({

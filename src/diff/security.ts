@@ -5,7 +5,7 @@
  * `missingRoles` lists the roles a catalog refers to that the server lacks.
  */
 import type { Catalog, CatalogObject, DefaultAclObject, PolicyObject } from '../catalog/model.js';
-import { objectId, objectsOfKind } from '../catalog/model.js';
+import { allObjects, objectId, objectsOfKind } from '../catalog/model.js';
 import { allPrivileges, comparableExpression as cx, defaultAcl, normalizeAcl, parseAclItem, type AclKind, type AclRow } from '../catalog/normalize.js';
 import { quoteIdent } from '../db/quote.js';
 import { change, PHASE, type Change } from './change.js';
@@ -131,7 +131,7 @@ export function diffOwnersAndPrivileges(from: Catalog, to: Catalog, changes: Cha
   const recreated = new Set(changes.filter((c) => c.op === 'replace' || c.op === 'create').flatMap((c) => c.creates));
   const out: Change[] = [];
   const version = from.serverVersion || to.serverVersion;
-  for (const o of Object.values(to.objects)) {
+  for (const o of allObjects(to)) {
     const old = from.objects[o.id];
     const fresh = !old || old.kind !== o.kind || recreated.has(o.id);
     // Ownership.
@@ -210,7 +210,7 @@ export interface RoleUse {
 /** Roles `cat` refers to (owners, grantees, policy roles, default-privilege roles). */
 export function referencedRoles(cat: Catalog): RoleUse[] {
   const out: RoleUse[] = [];
-  for (const o of Object.values(cat.objects)) {
+  for (const o of allObjects(cat)) {
     // Named only for a role that is used: most objects of a large catalog use none.
     const what = () => `${kindName(o.kind)} ${label(o)}`;
     if ('owner' in o && o.owner) out.push({ role: o.owner, where: `owner of ${what()}` });

@@ -8,7 +8,7 @@
  *   dependent changes are blocked, never emitted: the SQL would fail there.
  * Pure: works on catalogs only.
  */
-import { idKind, idName, type Catalog, type CatalogObject, type ExternalDependency } from '../catalog/model.js';
+import { allObjects, idKind, idName, type Catalog, type CatalogObject, type ExternalDependency } from '../catalog/model.js';
 import { describeScope } from '../catalog/scope.js';
 import type { BlockedChange } from './policy.js';
 
@@ -75,7 +75,7 @@ export function applyRequirements(from: Catalog, to: Catalog): { target: Catalog
   let grew = true;
   while (grew) {
     grew = false;
-    for (const o of Object.values(to.objects)) {
+    for (const o of allObjects(to)) {
       if (keptBack.has(o.id)) continue;
       const owner = 'table' in o && typeof o.table === 'string' ? o.table : undefined;
       const via = o.deps.find((d) => keptBack.has(d)) ?? (owner && keptBack.has(owner) ? owner : undefined);
