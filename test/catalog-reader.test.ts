@@ -45,6 +45,20 @@ describe('reading a database', () => {
     }
   });
 
+  it('reads definitions schema-qualified, and gives the session its search_path and jit settings back', async () => {
+    const db = await openDb(url);
+    try {
+      await db.exec(`SET search_path = app, public; SET jit = on`);
+      const cat = await introspect(db, { schemas: ['app'] });
+      // Definition text is schema-qualified: read with an empty search_path.
+      expect((cat.objects['view:app.recent'] as { definition: string }).definition).toContain('audit.events');
+      const [after] = await db.query<{ search_path: string; jit: string }>(`select current_setting('search_path') as search_path, current_setting('jit') as jit`);
+      expect(after).toEqual({ search_path: 'app, public', jit: 'on' });
+    } finally {
+      await db.close();
+    }
+  });
+
   it('reads only the schemas in scope, and names what they depend on outside it', async () => {
     const db = await openDb(url);
     try {

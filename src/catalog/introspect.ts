@@ -76,7 +76,7 @@ export type IntrospectStage = 'schemas' | 'foreign' | 'structure' | 'definitions
 
 /**
  * Reads the catalog of `db`. Runs with `search_path` set to empty for the duration, so that all
- * definition text is schema-qualified (as pg_dump does), and restores it afterwards.
+ * definition text is schema-qualified (as pg_dump does), and `jit` off, and restores both afterwards.
  * @throws the driver's error when a catalog query fails.
  */
 export async function introspect(db: Db, options: IntrospectOptions = {}): Promise<Catalog> {
@@ -84,8 +84,13 @@ export async function introspect(db: Db, options: IntrospectOptions = {}): Promi
   stage('schemas');
   const available = await db.query<SchemaRow>(SCHEMA_LIST_SQL);
   const { schemas, missing } = resolveSchemas(available, { schemas: options.schemas ?? [...DEFAULT_SCHEMAS], excludeSchemas: options.excludeSchemas ?? [] });
-  const [{ search_path: savedPath }] = (await db.query<{ search_path: string }>(`select current_setting('search_path') as search_path`)) as [{ search_path: string }];
-  await db.query(`select set_config('search_path', '', false)`);
+  const [{ search_path: savedPath, jit: savedJit }] = (await db.query<{ search_path: string; jit: string }>(
+    `select current_setting('search_path') as search_path, current_setting('jit') as jit`,
+  )) as [{ search_path: string; jit: string }];
+  // JIT off: the catalog queries evaluate many small expressions once each, and on a server built
+  // with LLVM a large catalog's definitions query costs more than jit_above_cost, so compiling them
+  // would take longer than running them (PostgreSQL docs, "When to JIT?").
+  await db.query(`select set_config('search_path', '', false), set_config('jit', 'off', false)`);
   let raw: StructureRows;
   let sup: DefinitionRows;
   let foreign: ForeignRows;
@@ -103,7 +108,7 @@ export async function introspect(db: Db, options: IntrospectOptions = {}): Promi
     const definitions = definitionsRow.then(([row]) => parseDefinitions(row!.definitions));
     [raw, sup] = await Promise.all([structure, definitions]);
   } finally {
-    await db.query(`select set_config('search_path', $1, false)`, [savedPath]);
+    await db.query(`select set_config('search_path', $1, false), set_config('jit', $2, false)`, [savedPath, savedJit]);
   }
   stage('building');
   const cat = normalizeCatalog(buildCatalog(raw, sup, foreign, schemas, options.exclude ?? []));

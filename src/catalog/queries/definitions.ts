@@ -26,7 +26,9 @@ const finalModify = (c: string) => `case ${c} when 'r' then 'READ_ONLY' when 's'
 const DEPENDS = `(select json_build_array(array_agg(d.classid::int8), array_agg(d.objid::int8), array_agg(d.objsubid),
       array_agg(d.refclassid::int8), array_agg(d.refobjid::int8), array_agg(d.refobjsubid), string_agg(d.deptype::text, ''))
     from pg_depend d where d.objid >= 16384 and d.deptype in ('n','a','i','e')
-      and not (d.classid = 'pg_trigger'::regclass and d.deptype = 'i'))`;
+      and not (d.classid = 'pg_trigger'::regclass and d.deptype = 'i')
+      and not (d.classid = 'pg_type'::regclass and d.deptype = 'i')
+      and not (d.classid = 'pg_attrdef'::regclass and d.deptype = 'a'))`;
 
 /**
  * One SQL expression (a `json` object) reading the definition rows; {@link parseDefinitions}
@@ -238,7 +240,10 @@ export const DEFINITIONS_SQL = `json_build_object(
 /**
  * A `pg_depend` row on an object created after initdb (oid ≥ 16384), deptype n, a, i or e; not the
  * internal rows of triggers (those of foreign keys' system triggers, which are not modelled: a
- * fifth of the rows on musicbrainz).
+ * fifth of the rows on musicbrainz), nor the rows that tie an object to the one it is read as:
+ * a type's internal rows (an array type to its element, a row type to its relation, a multirange
+ * to its range) and a column default's automatic row to its column (introspection maps each of
+ * these objects to the identity of the other, so the row would depend on itself).
  */
 export interface DependRow {
   classid: string;
