@@ -41,12 +41,13 @@ export const isSourceUrl = (s: string): boolean => /^(postgres(ql)?|pglite):/i.t
  * @param config the project configuration (scope, shadow); `loadConfig(dir)` of any folder works
  */
 export async function diffSources(config: Config, from: string, to: string, opts: DiffSourcesOptions = {}): Promise<DiffSourcesResult> {
-  // Two live databases are read by live.ts alone: the connections open before the planner's modules
-  // (and, for a file, the shadows') have loaded. The planner loads while a server reads the
-  // structure rows, the SQL parser (for the plan's hazards) while it prints definitions: then this
-  // process has nothing else to do. Not at start: loading either keeps this process's thread for
-  // 30 to 50 ms, which would delay the connections and the first queries. For a file, both load
-  // once it is read.
+  // A live database is read by live.ts, which loads only the catalog reader and the driver, so the
+  // connections open before the planner's modules have loaded; the shadow code (states.ts) loads
+  // only when a side is a file or PGlite. The planner loads while a server reads the structure
+  // rows, the SQL parser (for the plan's hazards) while it prints definitions: then this process
+  // has nothing else to do. Not at start: loading either keeps this process's thread for 30 to
+  // 50 ms, which would delay the connections and the first queries. For a file, both load once it
+  // is read.
   let planner: Promise<[typeof import('../plan/plan.js'), typeof import('../plan/document.js')]> | undefined;
   const startPlanner = () => void (planner ??= Promise.all([import('../plan/plan.js'), import('../plan/document.js')]));
   let parser: Promise<void> | undefined;
