@@ -34,8 +34,9 @@ export { loadParser, ParserNotLoadedError } from './sql/parser.js';
 export { renameHints, HintError, type RenameHint, type HintTarget } from './sql/hints.js';
 export { resolveRenames, impliedRenames, type Rename } from './plan/hinted-renames.js';
 export {
-  shadowFor, desiredCatalog, historyCatalog, historyState, liveCatalog, liveState, applyRenames, materialize, schemaHints, type CurrentState,
+  shadowFor, desiredCatalog, historyCatalog, historyState, liveState, applyRenames, materialize, schemaHints, type CurrentState,
 } from './project/states.js';
+export { liveCatalog } from './project/live.js';
 export { adoptDatabase, type AdoptResult } from './project/adopt.js';
 export { writePlan } from './project/write.js';
 export { runCheck, type CheckProblem } from './project/check.js';

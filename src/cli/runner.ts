@@ -19,7 +19,7 @@ import { loadHistory, SUM_FILE, type Migration } from '../migrations/index.js';
 import { assertSumAgrees } from '../project/sum-gate.js';
 import { parsePlanDocument } from '../plan/document.js';
 import { describeUnmet, unmetRequirements } from '../project/requirements.js';
-import { introspectOptions } from '../project/states.js';
+import { introspectOptions } from '../project/scope.js';
 import {
   baseline, createProgress, down, fresh, MigrationError, redo, resolve, RunnerError, statusReport, up,
   type RunOptions, type RunRecord,

@@ -13,7 +13,8 @@ import type { Config } from '../config/config.js';
 import type { Shadow } from '../db/shadow.js';
 import { loadHistory } from '../migrations/index.js';
 import { layoutFiles, removeEmptyParents, schemaIsEmpty, stageAndCompare, type SchemaLayout } from './adopt.js';
-import { creationPlan, historyCatalog, inShadow, introspectOptions } from './states.js';
+import { creationPlan, historyCatalog, inShadow } from './states.js';
+import { introspectOptions } from './scope.js';
 
 /** What {@link schemaFromHistory} wrote; paths relative to the project root, `/`-separated. */
 export interface HistorySchemaResult {

@@ -17,7 +17,9 @@ import { executeScript, executeSection, IN_TRANSACTION_BLOCK_SQLSTATE, SqlExecut
 import { loadParser, splitStatements, SqlSyntaxError } from '../sql/split.js';
 import { replayProgress, shadowTracking, status, type RunEvent } from '../runner/index.js';
 import { lintPaths, type LintOptions } from '../lint/index.js';
-import { cacheable, selfContainedShadow, connectLive, currentStateName, desiredCatalog, desiredStateName, historyCacheContext, inShadow, introspectOptions, liveCatalog, schemaHints } from './states.js';
+import { cacheable, selfContainedShadow, currentStateName, desiredCatalog, desiredStateName, historyCacheContext, inShadow, schemaHints } from './states.js';
+import { connectLive, liveCatalog } from './live.js';
+import { introspectOptions } from './scope.js';
 import { historyCacheKey, historyPrefixKeys, readCachedCatalog, readProofs, recordProofs, stateCacheDir, writeCachedCatalog } from './state-cache.js';
 import { assertNamedSchemasExist, comparedLine } from '../catalog/scope.js';
 import { HintError } from '../sql/hints.js';

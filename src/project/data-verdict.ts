@@ -6,7 +6,7 @@
  * estimated row count, which the plan document shows next to the change.
  */
 import { idName } from '../catalog/identity.js';
-import { connectLive } from './states.js';
+import { connectLive } from './live.js';
 import { describeCount, type DataCheckSet } from '../plan/data-checks.js';
 import type { Plan, PlannedChange } from '../plan/plan.js';
 import { countDataChecks, DATA_COUNT_TIMEOUT, prettySize, tableSizes, type CountedCheck } from './data-counts.js';

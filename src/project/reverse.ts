@@ -15,7 +15,8 @@ import { buildPlan } from '../plan/plan.js';
 import { shadowTracking, wouldDelete, type WouldDelete } from '../runner/index.js';
 import { loadParser, splitStatements } from '../sql/split.js';
 import { executeScript } from '../sql/execute.js';
-import { inShadow, introspectOptions } from './states.js';
+import { inShadow } from './states.js';
+import { introspectOptions } from './scope.js';
 
 /** The down section computed for one file. */
 export interface ReverseSection {

@@ -30,8 +30,6 @@ import { impliedRenames, resolveRenames, type Rename } from '../plan/hinted-rena
 import { mentionsRenameHints, renameHints, type RenameHint } from '../sql/hints.js';
 import { loadParser, splitStatements } from '../sql/split.js';
 
-export { introspectOptions, type ScopeOptions } from './scope.js';
-export { connectLive, liveCatalog } from './live.js';
 
 /**
  * A shadow provider: each call opens a fresh shadow. `alternative`, when set, is where the work

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { introspect } from '../../src/catalog/introspect.js';
 import { loadConfig } from '../../src/config/config.js';
-import { introspectOptions } from '../../src/project/states.js';
+import { introspectOptions } from '../../src/project/scope.js';
 import { loadedDatabase } from '../support/converge.js';
 
 describe('schemas and exclude', () => {
